@@ -1,0 +1,56 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using static TorchSharp.torch;
+
+namespace SegLoss
+{
+    /// <summary>
+    /// Σ_i w_i · L_i(input, target): the result of <c>a + b</c>, <c>w * a</c> and <c>a * w</c>. Nested sums are
+    /// flattened, so <c>a + b + c</c> has three terms. The terms' results must broadcast (usually scalars).
+    /// </summary>
+    public sealed class WeightedSumLoss : SegmentationLoss
+    {
+        private readonly List<(SegmentationLoss loss, double weight)> _terms;
+
+        /// <summary>Builds a weighted sum from explicit terms.</summary>
+        public WeightedSumLoss(params (SegmentationLoss loss, double weight)[] terms) : base(nn.Reduction.Mean)
+        {
+            if (terms is null || terms.Length == 0) throw new ArgumentException("a weighted sum needs at least one term", nameof(terms));
+            _terms = new List<(SegmentationLoss, double)>();
+            foreach (var (loss, weight) in terms)
+            {
+                if (loss is null) throw new ArgumentNullException(nameof(terms), "a term's loss is null");
+                if (double.IsNaN(weight) || double.IsInfinity(weight))
+                    throw new ArgumentException($"term weights must be finite, got {weight} for {loss.DisplayName}", nameof(terms));
+                if (loss is WeightedSumLoss inner) _terms.AddRange(inner._terms.Select(t => (t.loss, t.weight * weight)));
+                else _terms.Add((loss, weight));
+            }
+            for (int i = 0; i < _terms.Count; i++) register_module($"term{i}", _terms[i].loss);
+        }
+
+        /// <summary>The terms with their weights.</summary>
+        public IReadOnlyList<(SegmentationLoss loss, double weight)> Terms => _terms;
+
+        /// <inheritdoc/>
+        public override string DisplayName => string.Join(" + ", _terms.Select(t => t.weight == 1.0 ? t.loss.DisplayName : t.weight.ToString("G4", CultureInfo.InvariantCulture) + "·" + t.loss.DisplayName));
+
+        internal static WeightedSumLoss Combine(SegmentationLoss a, double wa, SegmentationLoss b, double wb) => new WeightedSumLoss((a, wa), (b, wb));
+
+        internal static WeightedSumLoss Scale(SegmentationLoss loss, double weight) => new WeightedSumLoss((loss, weight));
+
+        /// <inheritdoc/>
+        protected override Tensor Compute(Tensor input, Tensor target)
+        {
+            Tensor? total = null;
+            foreach (var (loss, weight) in _terms)
+            {
+                var value = loss.call(input, target);
+                var term = weight == 1.0 ? value : value * weight;
+                total = total is null ? term : total + term;
+            }
+            return total!;
+        }
+    }
+}

@@ -1,0 +1,35 @@
+using static TorchSharp.torch;
+
+namespace SegLoss
+{
+    /// <summary>
+    /// Probabilities and log-probabilities per mode. Logs always come from log_softmax/logsigmoid so that logits
+    /// of ±1e4 give finite values and gradients; probability inputs are clamped to [eps, 1] before a log.
+    /// </summary>
+    internal static class Activation
+    {
+        /// <summary>Smallest probability fed to a log when the input already holds probabilities.</summary>
+        internal const double ProbabilityEpsilon = 1e-7;
+
+        /// <summary>Softmax over channels (Multiclass) or element-wise sigmoid; identity for probability inputs.</summary>
+        internal static Tensor Probabilities(Tensor input, LossMode mode, bool fromLogits)
+        {
+            if (!fromLogits) return input;
+            return mode == LossMode.Multiclass ? input.softmax(1) : input.sigmoid();
+        }
+
+        /// <summary>log p: log_softmax over channels (Multiclass) or logsigmoid.</summary>
+        internal static Tensor LogProbabilities(Tensor input, LossMode mode, bool fromLogits)
+        {
+            if (!fromLogits) return input.clamp_min(ProbabilityEpsilon).log();
+            return mode == LossMode.Multiclass ? input.log_softmax(1) : input.log_sigmoid();
+        }
+
+        /// <summary>log(1 - p) for sigmoid modes: logsigmoid(-z), or log(clamp(1 - p)).</summary>
+        internal static Tensor LogComplement(Tensor input, bool fromLogits)
+        {
+            if (!fromLogits) return (1.0 - input).clamp_min(ProbabilityEpsilon).log();
+            return input.neg().log_sigmoid();
+        }
+    }
+}

@@ -1,0 +1,65 @@
+using System;
+using static TorchSharp.torch;
+
+namespace SegLoss
+{
+    /// <summary>
+    /// The class-selection and reduction rules shared by region losses: drop the background channel when asked,
+    /// weight classes, then reduce (N, C) or (C) values.
+    /// </summary>
+    internal static class ClassReduction
+    {
+        /// <summary>
+        /// Checks user class weights at construction: one dimension, finite, non-negative, not all zero.
+        /// Returns a float64 copy (moved to the input's device and dtype at use).
+        /// </summary>
+        internal static Tensor? ValidateWeights(Tensor? classWeights, string paramName)
+        {
+            if (classWeights is null) return null;
+            if (classWeights.dim() != 1)
+                throw new ArgumentException($"{paramName} must be one-dimensional (C), got shape {Shapes.Format(classWeights.shape)}", paramName);
+            using var scope = NewDisposeScope();
+            var w = classWeights.detach().to(ScalarType.Float64);
+            if (!w.isfinite().all().item<bool>() || w.lt(0).any().item<bool>() || w.sum().item<double>() <= 0)
+                throw new ArgumentException($"{paramName} must be finite, non-negative and not all zero, got [{string.Join(", ", w.data<double>().ToArray())}]", paramName);
+            return w.clone().MoveToOuterDisposeScope().DetachFromDisposeScope();
+        }
+
+        /// <summary>Checks that weights match the input's class count.</summary>
+        internal static void CheckWeightCount(Tensor? classWeights, long classes, string paramName)
+        {
+            if (classWeights is null) return;
+            long n = classWeights.shape[0];
+            if (n != classes)
+                throw new ArgumentException($"{paramName} has {n} entries but the input has {classes} classes", paramName);
+        }
+
+        /// <summary>
+        /// Selects classes and reduces per-class losses (N, C) or (C). With weights, Mean is Σ w_c·L / (Σ w_c · images),
+        /// Sum is Σ w_c·L and None returns w_c·L per entry.
+        /// </summary>
+        internal static Tensor Reduce(Tensor perClass, Tensor? classWeights, bool includeBackground, LossMode mode, nn.Reduction reduction)
+        {
+            long c = perClass.shape[perClass.dim() - 1];
+            var values = perClass;
+            Tensor? w = classWeights?.to(perClass.dtype, perClass.device);
+            if (!includeBackground && mode != LossMode.Binary && c > 1)
+            {
+                values = values.narrow(-1, 1, c - 1);
+                w = w?.narrow(0, 1, c - 1);
+            }
+            if (w is not null) values = values * w;
+            switch (reduction)
+            {
+                case nn.Reduction.None:
+                    return values;
+                case nn.Reduction.Sum:
+                    return values.sum();
+                default:
+                    if (w is null) return values.mean();
+                    long rows = values.dim() == 2 ? values.shape[0] : 1;
+                    return values.sum() / (w.sum() * rows);
+            }
+        }
+    }
+}

@@ -1,0 +1,82 @@
+using static TorchSharp.torch;
+
+namespace SegLoss
+{
+    /// <summary>
+    /// Per-class sums shared by the region losses (Dice family, Tversky, exp-log, combo): the soft intersection
+    /// TP = Σ p·g, the prediction mass P = Σ p (or Σ p²) and the target mass G = Σ g (or Σ g²), over the spatial
+    /// axis per image, or over the batch too. FP = P − TP and FN = G − TP.
+    /// </summary>
+    /// <remarks>
+    /// For hard labels no one-hot tensor is built: TP is a scatter-add of the true-class probabilities and G a
+    /// scatter-add of ones. For floating targets TP uses the L1 form (P + G − Σ|p − g|)/2 (Wang and Blaschko,
+    /// MICCAI 2023), identical to Σ p·g for 0/1 targets and exactly 0 loss at p = g for soft labels.
+    /// Ignored pixels contribute to none of the three sums.
+    /// </remarks>
+    internal sealed class RegionStatistics
+    {
+        private RegionStatistics(Tensor tp, Tensor predSum, Tensor targetSum)
+        {
+            TruePositive = tp;
+            PredictionSum = predSum;
+            TargetSum = targetSum;
+        }
+
+        /// <summary>Σ p·g per (image, class) or per class.</summary>
+        public Tensor TruePositive { get; }
+
+        /// <summary>Σ p (or Σ p²) per (image, class) or per class.</summary>
+        public Tensor PredictionSum { get; }
+
+        /// <summary>Σ g (or Σ g²) per (image, class) or per class.</summary>
+        public Tensor TargetSum { get; }
+
+        /// <summary>P − TP.</summary>
+        public Tensor FalsePositive => PredictionSum - TruePositive;
+
+        /// <summary>G − TP.</summary>
+        public Tensor FalseNegative => TargetSum - TruePositive;
+
+        /// <summary>
+        /// Computes the sums from probabilities (N, C, S). <paramref name="squared"/> gives V-Net's Σp² and Σg²;
+        /// <paramref name="batch"/> sums over the images as well, giving (C) instead of (N, C).
+        /// </summary>
+        public static RegionStatistics Compute(SegmentationInputs inputs, Tensor probabilities, bool squared = false, bool batch = false)
+        {
+            var p = inputs.Valid is null ? probabilities : probabilities * inputs.Valid;
+            Tensor tp, predSum, targetSum;
+            if (inputs.Labels is not null)
+            {
+                var labels = inputs.Labels;
+                var trueClass = p.gather(1, labels.unsqueeze(1)).squeeze(1);
+                tp = zeros(inputs.N, inputs.C, p.dtype, p.device).scatter_add(1, labels, trueClass);
+                var counts = inputs.Valid is null ? ones_like(trueClass) : inputs.Valid.squeeze(1);
+                targetSum = zeros(inputs.N, inputs.C, p.dtype, p.device).scatter_add_(1, labels, counts);
+                predSum = squared ? (p * probabilities).sum(2) : p.sum(2);
+            }
+            else
+            {
+                var g = inputs.Target!;
+                if (squared)
+                {
+                    tp = (p * g).sum(2);
+                    predSum = (p * probabilities).sum(2);
+                    targetSum = g.square().sum(2);
+                }
+                else
+                {
+                    predSum = p.sum(2);
+                    targetSum = g.sum(2);
+                    tp = (predSum + targetSum - (p - g).abs().sum(2)) * 0.5;
+                }
+            }
+            if (batch)
+            {
+                tp = tp.sum(0);
+                predSum = predSum.sum(0);
+                targetSum = targetSum.sum(0);
+            }
+            return new RegionStatistics(tp, predSum, targetSum);
+        }
+    }
+}

@@ -1,0 +1,208 @@
+using System;
+using static TorchSharp.torch;
+
+namespace SegLoss
+{
+    /// <summary>
+    /// The validated, canonical views of one (input, target) pair that every loss works on. Created by
+    /// <see cref="Create"/> inside the caller's dispose scope; all tensors here are owned by that scope.
+    /// </summary>
+    /// <remarks>
+    /// Spatial dimensions are flattened to one axis S so that every loss handles 1D, 2D and 3D alike.
+    /// Ignored pixels are replaced by a harmless value (label 0, target 0) and reported in <see cref="Valid"/>,
+    /// so no later gather or one-hot can index out of range.
+    /// </remarks>
+    internal sealed class SegmentationInputs
+    {
+        private SegmentationInputs(LossMode mode, long[] inputShape, Tensor input)
+        {
+            Mode = mode;
+            InputShape = inputShape;
+            Input = input;
+        }
+
+        /// <summary>The mode the loss was configured with.</summary>
+        public LossMode Mode { get; }
+
+        /// <summary>The original input shape (N, C, *spatial).</summary>
+        public long[] InputShape { get; }
+
+        /// <summary>Batch size.</summary>
+        public long N => InputShape[0];
+
+        /// <summary>Channels (classes).</summary>
+        public long C => InputShape[1];
+
+        /// <summary>Flattened spatial size.</summary>
+        public long S => Shapes.Product(InputShape, 2);
+
+        /// <summary>The spatial shape.</summary>
+        public long[] Spatial => InputShape[2..];
+
+        /// <summary>Input as (N, C, S) in float32 or float64 (half precision is promoted to float32).</summary>
+        public Tensor Input { get; }
+
+        /// <summary>Multiclass hard labels (N, S) int64 with ignored pixels set to 0; null for floating targets.</summary>
+        public Tensor? Labels { get; private set; }
+
+        /// <summary>Floating target (N, C, S) in the input's dtype with ignored entries set to 0; null for hard labels.</summary>
+        public Tensor? Target { get; private set; }
+
+        /// <summary>
+        /// Validity mask in the input's dtype (1 = used, 0 = ignored), shaped (N, 1, S) for Multiclass labels and
+        /// (N, C, S) otherwise; null when no ignore index was configured.
+        /// </summary>
+        public Tensor? Valid { get; private set; }
+
+        /// <summary>True when the target is hard Multiclass labels.</summary>
+        public bool HasLabels => Labels is not null;
+
+        /// <summary>Number of non-ignored elements, as a 0-d tensor (pixels for labels, entries otherwise).</summary>
+        public Tensor ValidCount() => Valid is null
+            ? tensor((double)(HasLabels ? N * S : N * C * S), Input.dtype, Input.device)
+            : Valid.sum();
+
+        /// <summary>
+        /// The target as (N, C, S) probabilities in the input's dtype (one-hot for labels, ignored pixels all zero).
+        /// Materialises a one-hot tensor for labels: use only where a gather or reduction will not do.
+        /// </summary>
+        public Tensor DenseTarget()
+        {
+            if (Target is not null) return Target;
+            var oneHot = zeros(new[] { N, C, S }, Input.dtype, Input.device);
+            var src = Valid ?? ones(new[] { N, 1, S }, Input.dtype, Input.device);
+            return oneHot.scatter_(1, Labels!.unsqueeze(1), src);
+        }
+
+        /// <summary>
+        /// Validates (input, target) for <paramref name="mode"/> and builds the canonical views.
+        /// Throws <see cref="ArgumentException"/> naming the argument, the expected and the actual shape/dtype/value.
+        /// </summary>
+        public static SegmentationInputs Create(Tensor input, Tensor target, LossMode mode, long? ignoreIndex, bool fromLogits = true)
+        {
+            if (input is null) throw new ArgumentNullException(nameof(input));
+            if (target is null) throw new ArgumentNullException(nameof(target));
+            var shape = input.shape;
+            if (!input.is_floating_point())
+                throw new ArgumentException($"input must be a floating-point tensor of {(fromLogits ? "logits" : "probabilities")}, got dtype {input.dtype}", nameof(input));
+            if (shape.Length < 3 || shape.Length > 5)
+                throw new ArgumentException($"input has shape {Shapes.Format(shape)} but must be (N, C, *spatial) with 1 to 3 spatial dimensions", nameof(input));
+            if (input.device_type != target.device_type || input.device_index != target.device_index)
+                throw new ArgumentException($"target is on {target.device} but input is on {input.device}", nameof(target));
+            long c = shape[1];
+            switch (mode)
+            {
+                case LossMode.Binary when c != 1:
+                    throw new ArgumentException($"input has {c} channels (shape {Shapes.Format(shape)}) but Binary mode needs exactly 1", nameof(input));
+                case LossMode.Multiclass when c < 2:
+                    throw new ArgumentException($"input has {c} channel (shape {Shapes.Format(shape)}) but Multiclass mode needs at least 2; use LossMode.Binary for one channel", nameof(input));
+            }
+            foreach (var d in shape)
+                if (d == 0) throw new ArgumentException($"input has shape {Shapes.Format(shape)} with an empty dimension", nameof(input));
+
+            var computeType = input.dtype == ScalarType.Float64 ? ScalarType.Float64 : ScalarType.Float32;
+            var n = shape[0];
+            var s = Shapes.Product(shape, 2);
+            var canonical = input.dtype == computeType ? input.reshape(n, c, s) : input.to(computeType).reshape(n, c, s);
+            var result = new SegmentationInputs(mode, shape, canonical);
+            if (!fromLogits) CheckProbabilityRange(canonical, nameof(input), "input");
+
+            if (mode == LossMode.Multiclass) result.SetMulticlassTarget(target, ignoreIndex);
+            else result.SetSigmoidTarget(target, ignoreIndex);
+            return result;
+        }
+
+        private void SetMulticlassTarget(Tensor target, long? ignoreIndex)
+        {
+            var tshape = target.shape;
+            var labelShape = new long[InputShape.Length - 1];
+            labelShape[0] = N;
+            Array.Copy(InputShape, 2, labelShape, 1, InputShape.Length - 2);
+
+            if (target.is_floating_point() && tshape.Length == InputShape.Length)
+            {
+                if (!SameShape(tshape, InputShape))
+                    throw new ArgumentException($"target has shape {Shapes.Format(tshape)} but input {Shapes.Format(InputShape)} needs {Shapes.Format(InputShape)} soft labels (or {Shapes.Format(labelShape)} class labels) for Multiclass", nameof(target));
+                var soft = target.to(Input.dtype).reshape(N, C, S);
+                CheckProbabilityRange(soft, nameof(target), "soft target");
+                Target = soft;
+                return;
+            }
+            if (!SameShape(tshape, labelShape))
+                throw new ArgumentException($"target has shape {Shapes.Format(tshape)} but input {Shapes.Format(InputShape)} needs {Shapes.Format(labelShape)} for Multiclass", nameof(target));
+            if (!target.is_integral())
+                throw new ArgumentException($"target has dtype {target.dtype} but Multiclass labels of shape {Shapes.Format(labelShape)} must be integers (floating targets must be {Shapes.Format(InputShape)} class probabilities)", nameof(target));
+
+            var labels = target.to(ScalarType.Int64).reshape(N, S);
+            Tensor? ignored = ignoreIndex.HasValue ? labels.eq(ignoreIndex.Value) : null;
+            var outOfRange = labels.lt(0).logical_or_(labels.ge(C));
+            if (ignored is not null) outOfRange = outOfRange.logical_and_(ignored.logical_not());
+            if (outOfRange.any().item<bool>())
+            {
+                long bad = labels.masked_select(outOfRange)[0].item<long>();
+                string allowed = ignoreIndex.HasValue ? $"[0, {C}) or the ignore index {ignoreIndex.Value}" : $"[0, {C})";
+                throw new ArgumentException($"target holds label {bad} but labels must be in {allowed} for input with {C} classes", nameof(target));
+            }
+            if (ignored is not null)
+            {
+                labels = labels.masked_fill(ignored, 0);
+                Valid = ignored.logical_not().to(Input.dtype).unsqueeze(1);
+            }
+            Labels = labels;
+        }
+
+        private void SetSigmoidTarget(Tensor target, long? ignoreIndex)
+        {
+            var tshape = target.shape;
+            bool full = SameShape(tshape, InputShape);
+            bool squeezed = Mode == LossMode.Binary && tshape.Length == InputShape.Length - 1 && tshape[0] == N && SameShape(tshape[1..], InputShape[2..]);
+            if (!full && !squeezed)
+            {
+                string expected = Mode == LossMode.Binary
+                    ? $"{Shapes.Format(InputShape)} or {Shapes.Format(new[] { N }.Concat(InputShape[2..]))}"
+                    : Shapes.Format(InputShape);
+                throw new ArgumentException($"target has shape {Shapes.Format(tshape)} but input {Shapes.Format(InputShape)} needs {expected} for {Mode}", nameof(target));
+            }
+            if (target.is_complex())
+                throw new ArgumentException($"target has dtype {target.dtype} but {Mode} targets must be real numbers in [0, 1]", nameof(target));
+
+            var flat = target.reshape(N, C, S);
+            Tensor? ignored = null;
+            if (ignoreIndex.HasValue && target.dtype != ScalarType.Bool)
+            {
+                ignored = flat.eq(ignoreIndex.Value);
+                Valid = ignored.logical_not().to(Input.dtype);
+            }
+            var values = flat.to(Input.dtype);
+            if (ignored is not null) values = values.masked_fill(ignored, 0);
+            CheckProbabilityRange(values, nameof(target), "target");
+            Target = values;
+        }
+
+        private static void CheckProbabilityRange(Tensor values, string paramName, string what)
+        {
+            var low = values.min().item<double>() is var lo && lo < 0 ? lo : (double?)null;
+            var high = values.max().item<double>() is var hi && hi > 1 ? hi : (double?)null;
+            if (low.HasValue || high.HasValue || double.IsNaN(lo) || double.IsNaN(hi))
+                throw new ArgumentException($"{what} values must be in [0, 1] but range over [{lo}, {hi}]", paramName);
+        }
+
+        private static bool SameShape(long[] a, long[] b)
+        {
+            if (a.Length != b.Length) return false;
+            for (int i = 0; i < a.Length; i++) if (a[i] != b[i]) return false;
+            return true;
+        }
+    }
+
+    internal static class ShapeExtensions
+    {
+        internal static long[] Concat(this long[] first, long[] second)
+        {
+            var r = new long[first.Length + second.Length];
+            first.CopyTo(r, 0);
+            second.CopyTo(r, first.Length);
+            return r;
+        }
+    }
+}

@@ -1,0 +1,42 @@
+using System;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace SegLoss
+{
+    /// <summary>
+    /// Base of every SegLoss loss: a TorchSharp <see cref="Loss{T1, T2, TResult}"/> taking (input, target).
+    /// Losses compose: <c>a + b</c>, <c>w * a</c> and <c>a * w</c> build a <see cref="WeightedSumLoss"/>, itself a
+    /// SegmentationLoss, so Dice+CE is <c>new DiceLoss() + new CrossEntropyLoss()</c>.
+    /// </summary>
+    public abstract class SegmentationLoss : Loss<Tensor, Tensor, Tensor>
+    {
+        /// <summary>Creates a loss with the given reduction.</summary>
+        protected SegmentationLoss(nn.Reduction reduction) : base(reduction) { }
+
+        /// <summary>A short name used in composite losses' descriptions, e.g. "Dice".</summary>
+        public virtual string DisplayName => GetType().Name.EndsWith("Loss", StringComparison.Ordinal) ? GetType().Name[..^4] : GetType().Name;
+
+        /// <summary>The sum of two losses (weights 1 and 1).</summary>
+        public static SegmentationLoss operator +(SegmentationLoss left, SegmentationLoss right) => WeightedSumLoss.Combine(left, 1.0, right, 1.0);
+
+        /// <summary>A loss scaled by a weight.</summary>
+        public static SegmentationLoss operator *(double weight, SegmentationLoss loss) => WeightedSumLoss.Scale(loss, weight);
+
+        /// <summary>A loss scaled by a weight.</summary>
+        public static SegmentationLoss operator *(SegmentationLoss loss, double weight) => WeightedSumLoss.Scale(loss, weight);
+
+        /// <summary>Runs <see cref="Compute"/> in a dispose scope so that only the result outlives the call.</summary>
+        public sealed override Tensor forward(Tensor input, Tensor target)
+        {
+            using var scope = NewDisposeScope();
+            return Compute(input, target).MoveToOuterDisposeScope();
+        }
+
+        /// <summary>
+        /// The loss itself. Runs inside a dispose scope opened by <see cref="forward"/>: intermediates need no
+        /// explicit disposal.
+        /// </summary>
+        protected abstract Tensor Compute(Tensor input, Tensor target);
+    }
+}
