@@ -1,0 +1,83 @@
+using System;
+using static TorchSharp.torch;
+
+namespace SegLoss
+{
+    /// <summary>
+    /// Shared configuration and plumbing of the overlap ("region") losses — Dice family, Tversky, generalized
+    /// Dice, exp-log: validation, activation, per-class statistics and class reduction.
+    /// </summary>
+    public abstract class RegionLoss : SegmentationLoss
+    {
+        /// <summary>Class weights (C), a registered buffer so that <c>to(device)</c> moves it; null for uniform.</summary>
+        private readonly Tensor? _classWeights;
+
+        /// <summary>Configures the shared options; see the derived losses for their meaning.</summary>
+        protected RegionLoss(LossMode mode, bool fromLogits, double smoothNumerator, double smoothDenominator,
+            bool includeBackground, bool batch, Tensor? classWeights, long? ignoreIndex, nn.Reduction reduction)
+            : base(reduction)
+        {
+            if (!Enum.IsDefined(mode)) throw new ArgumentException($"mode must be Binary, Multiclass or Multilabel, got {mode}", nameof(mode));
+            CheckNonNegative(smoothNumerator, nameof(smoothNumerator));
+            CheckNonNegative(smoothDenominator, nameof(smoothDenominator));
+            Mode = mode;
+            FromLogits = fromLogits;
+            SmoothNumerator = smoothNumerator;
+            SmoothDenominator = smoothDenominator;
+            IncludeBackground = includeBackground;
+            Batch = batch;
+            IgnoreIndex = ignoreIndex;
+            _classWeights = ClassReduction.ValidateWeights(classWeights, nameof(classWeights));
+            if (_classWeights is not null) register_buffer("classWeights", _classWeights);
+        }
+
+        /// <summary>How channels relate to the target.</summary>
+        public LossMode Mode { get; }
+
+        /// <summary>True when the input holds logits (activation applied inside), false for probabilities.</summary>
+        public bool FromLogits { get; }
+
+        /// <summary>Constant added to the numerator of each ratio.</summary>
+        public double SmoothNumerator { get; }
+
+        /// <summary>Constant added to the denominator of each ratio.</summary>
+        public double SmoothDenominator { get; }
+
+        /// <summary>Whether channel 0 (background) counts in the class average (ignored in Binary mode).</summary>
+        public bool IncludeBackground { get; }
+
+        /// <summary>Whether the statistics are summed over the batch before the ratio (nnU-Net's batch Dice).</summary>
+        public bool Batch { get; }
+
+        /// <summary>Target value whose pixels are left out of every sum, or null.</summary>
+        public long? IgnoreIndex { get; }
+
+        /// <summary>The class weights, or null.</summary>
+        public Tensor? ClassWeights => _classWeights;
+
+        /// <summary>Validates the pair and computes per-class statistics from the activated input.</summary>
+        private protected (SegmentationInputs inputs, RegionStatistics stats) Statistics(Tensor input, Tensor target, bool squared = false)
+        {
+            var inputs = SegmentationInputs.Create(input, target, Mode, IgnoreIndex, FromLogits);
+            ClassReduction.CheckWeightCount(_classWeights, inputs.C, "classWeights");
+            var probabilities = Activation.Probabilities(inputs.Input, Mode, FromLogits);
+            return (inputs, RegionStatistics.Compute(inputs, probabilities, squared, Batch));
+        }
+
+        /// <summary>Selects and weights classes, then applies the reduction.</summary>
+        private protected Tensor ReduceClasses(Tensor perClass) =>
+            ClassReduction.Reduce(perClass, _classWeights, IncludeBackground, Mode, reduction);
+
+        private protected static void CheckNonNegative(double value, string name)
+        {
+            if (!(value >= 0) || double.IsInfinity(value))
+                throw new ArgumentException($"{name} must be finite and non-negative, got {value}", name);
+        }
+
+        private protected static void CheckPositive(double value, string name)
+        {
+            if (!(value > 0) || double.IsInfinity(value))
+                throw new ArgumentException($"{name} must be finite and positive, got {value}", name);
+        }
+    }
+}

@@ -1,0 +1,30 @@
+using System;
+using FluentAssertions;
+using Xunit;
+using static TorchSharp.torch;
+
+namespace SegLoss.Tests.Infrastructure
+{
+    /// <summary>Tests that count live native tensors run in this collection, never in parallel with others.</summary>
+    [CollectionDefinition(Name, DisableParallelization = true)]
+    public sealed class LiveTensorCollection
+    {
+        public const string Name = "LiveTensorCount";
+    }
+
+    /// <summary>Asserts that an action leaves no new live native tensor behind.</summary>
+    public static class LiveTensors
+    {
+        public static void AssertNoLeak(Action action, string because)
+        {
+            action(); // warm-up: lazily created caches must not count as leaks
+            GC.Collect();
+            GC.WaitForPendingFinalizers();
+            long before = Tensor.TotalCount;
+            action();
+            GC.Collect();
+            GC.WaitForPendingFinalizers();
+            Tensor.TotalCount.Should().Be(before, because);
+        }
+    }
+}
