@@ -72,9 +72,9 @@ namespace SegLoss
             }
             if (batch)
             {
-                tp = tp.sum(0);
-                predSum = predSum.sum(0);
-                targetSum = targetSum.sum(0);
+                tp = tp.sum(dim: 0);
+                predSum = predSum.sum(dim: 0);
+                targetSum = targetSum.sum(dim: 0);
             }
             return new RegionStatistics(tp, predSum, targetSum);
         }
