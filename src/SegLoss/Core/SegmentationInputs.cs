@@ -1,4 +1,5 @@
 using System;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace SegLoss
@@ -181,8 +182,8 @@ namespace SegLoss
 
         private static void CheckProbabilityRange(Tensor values, string paramName, string what)
         {
-            var low = values.min().item<double>() is var lo && lo < 0 ? lo : (double?)null;
-            var high = values.max().item<double>() is var hi && hi > 1 ? hi : (double?)null;
+            var low = values.min().ToDouble() is var lo && lo < 0 ? lo : (double?)null;
+            var high = values.max().ToDouble() is var hi && hi > 1 ? hi : (double?)null;
             if (low.HasValue || high.HasValue || double.IsNaN(lo) || double.IsNaN(hi))
                 throw new ArgumentException($"{what} values must be in [0, 1] but range over [{lo}, {hi}]", paramName);
         }

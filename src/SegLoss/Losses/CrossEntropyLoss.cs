@@ -1,0 +1,87 @@
+using System;
+using static TorchSharp.torch;
+
+namespace SegLoss
+{
+    /// <summary>
+    /// Pixel-wise cross-entropy: softmax CE for Multiclass, binary CE with logits for Binary/Multilabel.
+    /// </summary>
+    /// <remarks>
+    /// <para>Multiclass, hard labels y: ℓ(x) = −w_y·log p_y(x) with p = softmax(z) and class weights w (1 when none).
+    /// Mean is PyTorch's weighted mean Σ_x ℓ(x) / Σ_x w_{y(x)} over non-ignored pixels. With label smoothing ε,
+    /// ℓ(x) = (1 − ε)·w_y·(−log p_y) + (ε/C)·Σ_c w_c·(−log p_c), still divided by Σ w_y (as torch's
+    /// <c>cross_entropy(weight, ignore_index, label_smoothing)</c>).</para>
+    /// <para>Multiclass, soft targets g (N, C, *spatial): ℓ(x) = −Σ_c w_c·g'_c·log p_c with g' = (1 − ε)·g + ε/C;
+    /// Mean divides by the number of pixels (as torch does for probability targets).</para>
+    /// <para>Binary/Multilabel: ℓ = −[w⁺·t'·log σ(z) + (1 − t')·log(1 − σ(z))]·w_c per channel entry, with
+    /// w⁺ = <c>posWeight</c>, t' = (1 − ε)·t + ε/2 and w_c the class weight of the channel; Mean is over non-ignored
+    /// entries (N·C·pixels), as torch's <c>binary_cross_entropy_with_logits(weight, pos_weight)</c>.</para>
+    /// <para>Logs come from log_softmax / logsigmoid, so logits of ±1e4 give finite values and gradients; with
+    /// <c>fromLogits: false</c> probabilities are clamped to [1e-7, 1] before the log.</para>
+    /// <para>Reduction None returns (N, *spatial) for Multiclass and (N, C, *spatial) for Binary/Multilabel (class
+    /// weights applied, ignored pixels 0). If every pixel is ignored (or the non-ignored pixels all have class
+    /// weight 0), Mean returns 0 with a zero gradient instead of PyTorch's 0/0 = NaN.</para>
+    /// </remarks>
+    public sealed class CrossEntropyLoss : SegmentationLoss
+    {
+        // Buffers; each field is named like its buffer so that module.to(...) rewrites it.
+        private Tensor? classWeights;
+        private Tensor? posWeight;
+
+        /// <summary>Configures the loss.</summary>
+        /// <param name="mode">Multiclass (default, softmax CE), Binary or Multilabel (BCE with logits).</param>
+        /// <param name="fromLogits">True (default): the input holds logits; false: probabilities.</param>
+        /// <param name="classWeights">Optional per-class weights (C): finite, non-negative, not all zero.</param>
+        /// <param name="ignoreIndex">Target value whose pixels are left out of value, gradient and mean, or null.</param>
+        /// <param name="labelSmoothing">ε in [0, 1]: the target becomes (1 − ε)·target + ε/C (ε/2 for Binary/Multilabel).</param>
+        /// <param name="posWeight">Binary/Multilabel only: weight of positive targets, a scalar or one value per channel (C).</param>
+        /// <param name="reduction">Mean (default), Sum or None.</param>
+        public CrossEntropyLoss(LossMode mode = LossMode.Multiclass, bool fromLogits = true, Tensor? classWeights = null,
+            long? ignoreIndex = null, double labelSmoothing = 0.0, Tensor? posWeight = null,
+            nn.Reduction reduction = nn.Reduction.Mean)
+            : base(reduction)
+        {
+            Arguments.Mode(mode, nameof(mode));
+            Arguments.Reduction(reduction, nameof(reduction));
+            Arguments.UnitInterval(labelSmoothing, nameof(labelSmoothing));
+            if (posWeight is not null && mode == LossMode.Multiclass)
+                throw new ArgumentException($"{nameof(posWeight)} applies to Binary and Multilabel modes only, got mode {mode} (use classWeights for Multiclass)", nameof(posWeight));
+            Mode = mode;
+            FromLogits = fromLogits;
+            IgnoreIndex = ignoreIndex;
+            LabelSmoothing = labelSmoothing;
+            this.classWeights = ClassReduction.ValidateWeights(classWeights, nameof(classWeights));
+            this.posWeight = Arguments.ChannelWeights(posWeight, nameof(posWeight));
+            if (this.classWeights is not null) register_buffer(nameof(classWeights), this.classWeights);
+            if (this.posWeight is not null) register_buffer(nameof(posWeight), this.posWeight);
+        }
+
+        /// <summary>How channels relate to the target.</summary>
+        public LossMode Mode { get; }
+
+        /// <summary>True when the input holds logits, false for probabilities.</summary>
+        public bool FromLogits { get; }
+
+        /// <summary>Target value whose pixels are ignored, or null.</summary>
+        public long? IgnoreIndex { get; }
+
+        /// <summary>The label-smoothing factor ε.</summary>
+        public double LabelSmoothing { get; }
+
+        /// <summary>The class weights (C) as a float64 buffer, or null.</summary>
+        public Tensor? ClassWeights => classWeights;
+
+        /// <summary>The positive-target weight (1 or C entries) as a float64 buffer, or null.</summary>
+        public Tensor? PosWeight => posWeight;
+
+        /// <inheritdoc/>
+        protected override Tensor Compute(Tensor input, Tensor target)
+        {
+            var inputs = SegmentationInputs.Create(input, target, Mode, IgnoreIndex, FromLogits);
+            ClassReduction.CheckWeightCount(classWeights, inputs.C, nameof(classWeights));
+            Arguments.ChannelCount(posWeight, inputs.C, nameof(posWeight));
+            var (loss, denominator) = PixelCrossEntropy.Compute(inputs, FromLogits, classWeights, posWeight, LabelSmoothing);
+            return PixelReduction.Reduce(loss, inputs, reduction, denominator);
+        }
+    }
+}
