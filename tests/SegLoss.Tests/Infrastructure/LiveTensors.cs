@@ -18,12 +18,12 @@ namespace SegLoss.Tests.Infrastructure
         public static void AssertNoLeak(Action action, string because)
         {
             action(); // warm-up: lazily created caches must not count as leaks
+            // Collect first so that no earlier garbage is finalized during the measurement; then measure
+            // without collecting, so that only deterministic disposal (not the finalizer) can pass the check.
             GC.Collect();
             GC.WaitForPendingFinalizers();
             long before = Tensor.TotalCount;
             action();
-            GC.Collect();
-            GC.WaitForPendingFinalizers();
             Tensor.TotalCount.Should().Be(before, because);
         }
     }

@@ -1,0 +1,28 @@
+using System;
+using System.Collections.Generic;
+using TorchSharp;
+
+namespace SegLoss.Tests.Infrastructure
+{
+    /// <summary>One configured instance of every loss (and composition), for tests that apply to all of them.</summary>
+    public static class LossCatalog
+    {
+        /// <summary>
+        /// Fresh instances; <c>binary</c> marks losses that take (N, 1, ...) sigmoid input and 0/1 targets, the
+        /// others take (N, 3, ...) logits and labels in [0, 3) with 255 ignored.
+        /// </summary>
+        public static IEnumerable<(SegmentationLoss loss, bool binary)> Create()
+        {
+            yield return (new DiceLoss(ignoreIndex: 255), false);
+            yield return (new DiceLoss(LossMode.Binary, squaredDenominator: true, batch: true), true);
+            yield return (WithWeights(new[] { 1.0, 2.0, 3.0 }, w => new DiceLoss(jaccard: true, classWeights: w, ignoreIndex: 255)), false);
+        }
+
+        /// <summary>Builds a loss from a temporary weight tensor, which is disposed (the loss keeps its own copy).</summary>
+        private static SegmentationLoss WithWeights(double[] weights, Func<torch.Tensor, SegmentationLoss> make)
+        {
+            using var w = torch.tensor(weights);
+            return make(w);
+        }
+    }
+}

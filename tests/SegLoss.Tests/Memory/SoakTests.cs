@@ -1,0 +1,72 @@
+using System;
+using System.Diagnostics;
+using System.IO;
+using FluentAssertions;
+using SegLoss.Tests.Infrastructure;
+using Xunit;
+using static TorchSharp.torch;
+
+namespace SegLoss.Tests.Memory
+{
+    /// <summary>
+    /// Many forward/backward steps of every loss in the catalogue: the live native tensor count must not grow
+    /// and the process's resident memory must stay flat (native leaks are invisible to the GC).
+    /// </summary>
+    [Collection(LiveTensorCollection.Name)]
+    public class SoakTests
+    {
+        private const int Steps = 300;
+
+        [Fact]
+        public void RepeatedForwardBackwardKeepsResidentMemoryFlat()
+        {
+            using var x = TestData.Logits(1, 4, 3, 32, 32).to(ScalarType.Float32).requires_grad_(true);
+            using var labels = TestData.LabelsWithIgnored(2, 3, 255, 4, 32, 32);
+            using var binaryX = TestData.Logits(3, 4, 1, 32, 32).to(ScalarType.Float32).requires_grad_(true);
+            using var binaryY = TestData.BinaryTargets(4, 4, 1, 32, 32);
+
+            void RunAll()
+            {
+                foreach (var (loss, binary) in LossCatalog.Create())
+                {
+                    using (loss)
+                    {
+                        var input = binary ? binaryX : x;
+                        using (var value = loss.call(input, binary ? binaryY : labels)) value.backward();
+                        input.grad = null;
+                    }
+                }
+            }
+
+            for (int i = 0; i < 20; i++) RunAll(); // warm-up: allocator pools and JIT settle
+            Settle();
+            long tensorsBefore = Tensor.TotalCount;
+            long rssBefore = ResidentBytes();
+            for (int i = 0; i < Steps; i++) RunAll();
+            // Counted before any collection: only deterministic disposal keeps the count flat.
+            Tensor.TotalCount.Should().Be(tensorsBefore, "no tensor may outlive a forward/backward step");
+            Settle();
+            long growth = ResidentBytes() - rssBefore;
+
+            growth.Should().BeLessThan(24L << 20, $"resident memory grew by {growth / 1024} KiB over {Steps} rounds of every loss");
+        }
+
+        private static void Settle()
+        {
+            GC.Collect();
+            GC.WaitForPendingFinalizers();
+            GC.Collect();
+        }
+
+        private static long ResidentBytes()
+        {
+            // /proc/self/statm: size resident shared ... in pages.
+            if (File.Exists("/proc/self/statm"))
+            {
+                var fields = File.ReadAllText("/proc/self/statm").Split(' ');
+                return long.Parse(fields[1]) * Environment.SystemPageSize;
+            }
+            return Process.GetCurrentProcess().WorkingSet64;
+        }
+    }
+}
