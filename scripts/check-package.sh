@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
-dotnet pack src/SegLoss/SegLoss.csproj -c Release -o "$out" -nologo -clp:ErrorsOnly >/dev/null
+dotnet pack src/SegLoss/SegLoss.csproj -c Release -o "$out" -nologo -clp:ErrorsOnly -p:EnableSourceLink=true >/dev/null
 version=$(sed -n 's:.*<Version>\(.*\)</Version>.*:\1:p' src/SegLoss/SegLoss.csproj | head -n1)
 pkg="$out/SegLoss.$version.nupkg"
 fail() { echo "check-package: $1" >&2; exit 1; }

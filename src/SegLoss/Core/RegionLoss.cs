@@ -9,8 +9,8 @@ namespace SegLoss
     /// </summary>
     public abstract class RegionLoss : SegmentationLoss
     {
-        /// <summary>Class weights (C), a registered buffer so that <c>to(device)</c> moves it; null for uniform.</summary>
-        private readonly Tensor? _classWeights;
+        /// <summary>Name of the class-weight buffer.</summary>
+        private const string ClassWeightsBuffer = "classWeights";
 
         /// <summary>Configures the shared options; see the derived losses for their meaning.</summary>
         protected RegionLoss(LossMode mode, bool fromLogits, double smoothNumerator, double smoothDenominator,
@@ -27,8 +27,10 @@ namespace SegLoss
             IncludeBackground = includeBackground;
             Batch = batch;
             IgnoreIndex = ignoreIndex;
-            _classWeights = ClassReduction.ValidateWeights(classWeights, nameof(classWeights));
-            if (_classWeights is not null) register_buffer("classWeights", _classWeights);
+            // Kept only in the buffer registry (no field): TorchSharp's to(device) replaces registered buffers
+            // but rewrites only fields of the concrete class, so a base-class field would go stale.
+            var weights = ClassReduction.ValidateWeights(classWeights, nameof(classWeights));
+            if (weights is not null) register_buffer(ClassWeightsBuffer, weights);
         }
 
         /// <summary>How channels relate to the target.</summary>
@@ -52,21 +54,21 @@ namespace SegLoss
         /// <summary>Target value whose pixels are left out of every sum, or null.</summary>
         public long? IgnoreIndex { get; }
 
-        /// <summary>The class weights, or null.</summary>
-        public Tensor? ClassWeights => _classWeights;
+        /// <summary>The class weights (a registered buffer), or null.</summary>
+        public Tensor? ClassWeights => get_buffer(ClassWeightsBuffer);
 
         /// <summary>Validates the pair and computes per-class statistics from the activated input.</summary>
         private protected (SegmentationInputs inputs, RegionStatistics stats) Statistics(Tensor input, Tensor target, bool squared = false)
         {
             var inputs = SegmentationInputs.Create(input, target, Mode, IgnoreIndex, FromLogits);
-            ClassReduction.CheckWeightCount(_classWeights, inputs.C, "classWeights");
+            ClassReduction.CheckWeightCount(ClassWeights, inputs.C, "classWeights");
             var probabilities = Activation.Probabilities(inputs.Input, Mode, FromLogits);
             return (inputs, RegionStatistics.Compute(inputs, probabilities, squared, Batch));
         }
 
         /// <summary>Selects and weights classes, then applies the reduction.</summary>
         private protected Tensor ReduceClasses(Tensor perClass) =>
-            ClassReduction.Reduce(perClass, _classWeights, IncludeBackground, Mode, reduction);
+            ClassReduction.Reduce(perClass, ClassWeights, IncludeBackground, Mode, reduction);
 
         private protected static void CheckNonNegative(double value, string name)
         {

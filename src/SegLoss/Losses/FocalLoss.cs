@@ -1,0 +1,152 @@
+using System;
+using static TorchSharp.torch;
+
+namespace SegLoss
+{
+    /// <summary>
+    /// Focal loss (Lin et al., "Focal Loss for Dense Object Detection", ICCV 2017): cross-entropy scaled by
+    /// (1 − p_t)^γ so that well-classified pixels contribute little.
+    /// </summary>
+    /// <remarks>
+    /// <para>Binary/Multilabel (sigmoid, per channel entry): FL = −α_t·(1 − p_t)^γ·log p_t with p_t = σ(z) for
+    /// t = 1 and 1 − σ(z) for t = 0; α_t = α for positives and 1 − α for negatives (no α factor when
+    /// <c>alpha</c> is null; the paper's RetinaNet value is α = 0.25). Soft targets t ∈ [0, 1] use
+    /// BCE(z, t) = −t·log σ(z) − (1 − t)·log(1 − σ(z)), 1 − p_t = σ(z)·(1 − t) + (1 − σ(z))·t and
+    /// α_t = α·t + (1 − α)·(1 − t).</para>
+    /// <para>Multiclass (softmax): FL = −α_y·(1 − p_y)^γ·log p_y for hard labels y, and
+    /// −Σ_c α_c·g_c·(1 − p_c)^γ·log p_c for soft targets g, with an optional per-class vector α (C)
+    /// (<c>classAlpha</c>; 1 for every class when null).</para>
+    /// <para>γ = 0 without α is exactly <see cref="CrossEntropyLoss"/> (unweighted). Mean is the plain mean over
+    /// non-ignored pixels (Multiclass) or entries (Binary/Multilabel) — α is part of the per-pixel loss, not a
+    /// normaliser (unlike CE's class-weighted mean). If every pixel is ignored Mean returns 0 with a zero gradient.
+    /// Sum is the sum; None returns (N, *spatial) for Multiclass and (N, C, *spatial) otherwise.</para>
+    /// <para>Stability: log p_t comes from log_softmax / logsigmoid and (1 − p_t)^γ is computed as
+    /// exp(γ·log(1 − p_t)) with log(1 − p_t) itself taken in log space (log-sum-exp of the other classes, or
+    /// logsigmoid of the opposite sign), so γ &lt; 1 gives finite gradients even when p_t rounds to 1 (logits
+    /// of ±1e4). With probability inputs (<c>fromLogits: false</c>) both logs clamp their argument at 1e-7.</para>
+    /// </remarks>
+    public sealed class FocalLoss : SegmentationLoss
+    {
+        // Buffer; the field is named like the buffer so that module.to(...) rewrites it.
+        private Tensor? classAlpha;
+
+        /// <summary>Configures the loss.</summary>
+        /// <param name="mode">Multiclass (default, softmax focal), Binary or Multilabel (sigmoid focal).</param>
+        /// <param name="fromLogits">True (default): the input holds logits; false: probabilities.</param>
+        /// <param name="gamma">Focusing parameter γ ≥ 0 (default 2); 0 gives cross-entropy.</param>
+        /// <param name="alpha">Binary/Multilabel only: weight α ∈ [0, 1] of positives (1 − α for negatives), or null for none.</param>
+        /// <param name="classAlpha">Multiclass only: per-class weights α_c (C), finite and non-negative, or null.</param>
+        /// <param name="ignoreIndex">Target value whose pixels are left out, or null.</param>
+        /// <param name="reduction">Mean (default), Sum or None.</param>
+        public FocalLoss(LossMode mode = LossMode.Multiclass, bool fromLogits = true, double gamma = 2.0, double? alpha = null,
+            Tensor? classAlpha = null, long? ignoreIndex = null, nn.Reduction reduction = nn.Reduction.Mean)
+            : base(reduction)
+        {
+            Arguments.Mode(mode, nameof(mode));
+            Arguments.Reduction(reduction, nameof(reduction));
+            Arguments.NonNegative(gamma, nameof(gamma));
+            if (alpha.HasValue)
+            {
+                if (mode == LossMode.Multiclass)
+                    throw new ArgumentException($"{nameof(alpha)} (the scalar weight of positives) applies to Binary and Multilabel modes, got mode {mode} with alpha {alpha.Value}; give per-class weights as classAlpha for Multiclass", nameof(alpha));
+                Arguments.UnitInterval(alpha.Value, nameof(alpha));
+            }
+            if (classAlpha is not null && mode != LossMode.Multiclass)
+                throw new ArgumentException($"{nameof(classAlpha)} (per-class weights) applies to Multiclass mode, got mode {mode}; use the scalar alpha for Binary and Multilabel", nameof(classAlpha));
+            Mode = mode;
+            FromLogits = fromLogits;
+            Gamma = gamma;
+            Alpha = alpha;
+            IgnoreIndex = ignoreIndex;
+            this.classAlpha = ClassReduction.ValidateWeights(classAlpha, nameof(classAlpha));
+            if (this.classAlpha is not null) register_buffer(nameof(classAlpha), this.classAlpha);
+        }
+
+        /// <summary>How channels relate to the target.</summary>
+        public LossMode Mode { get; }
+
+        /// <summary>True when the input holds logits, false for probabilities.</summary>
+        public bool FromLogits { get; }
+
+        /// <summary>The focusing parameter γ.</summary>
+        public double Gamma { get; }
+
+        /// <summary>The scalar α of positives (Binary/Multilabel), or null.</summary>
+        public double? Alpha { get; }
+
+        /// <summary>The per-class α (C) as a float64 buffer (Multiclass), or null.</summary>
+        public Tensor? ClassAlpha => classAlpha;
+
+        /// <summary>Target value whose pixels are ignored, or null.</summary>
+        public long? IgnoreIndex { get; }
+
+        /// <inheritdoc/>
+        protected override Tensor Compute(Tensor input, Tensor target)
+        {
+            var inputs = SegmentationInputs.Create(input, target, Mode, IgnoreIndex, FromLogits);
+            ClassReduction.CheckWeightCount(classAlpha, inputs.C, nameof(classAlpha));
+            var loss = Mode == LossMode.Multiclass ? Softmax(inputs) : Sigmoid(inputs);
+            return PixelReduction.Reduce(PixelReduction.Masked(inputs, loss), inputs, reduction);
+        }
+
+        /// <summary>Per-pixel softmax focal loss (N, S).</summary>
+        private Tensor Softmax(SegmentationInputs inputs)
+        {
+            var x = inputs.Input;
+            var logp = Activation.LogProbabilities(x, LossMode.Multiclass, FromLogits);
+            var alpha = classAlpha?.to(x.dtype, x.device);
+            if (inputs.Labels is not null)
+            {
+                var index = inputs.Labels.unsqueeze(1);
+                var logpy = logp.gather(1, index);
+                var loss = logpy.squeeze(1).neg();
+                if (Gamma != 0)
+                {
+                    // log(1 − p_y) = log Σ_{c≠y} p_c, exact even where p_y rounds to 1.
+                    var log1m = FromLogits
+                        ? logp.scatter(1, index, full_like(logpy, double.NegativeInfinity)).logsumexp(1)
+                        : (1.0 - x.gather(1, index).squeeze(1)).clamp_min(Activation.ProbabilityEpsilon).log();
+                    loss = loss * (log1m * Gamma).exp();
+                }
+                if (alpha is not null) loss = loss * alpha.index_select(0, inputs.Labels.reshape(-1)).reshape(inputs.N, inputs.S);
+                return loss;
+            }
+            var term = (logp * inputs.Target!).neg();
+            if (Gamma != 0)
+            {
+                var log1m = FromLogits ? Log1mExp(logp) : (1.0 - x).clamp_min(Activation.ProbabilityEpsilon).log();
+                term = term * (log1m * Gamma).exp();
+            }
+            if (alpha is not null) term = term * alpha.view(1, inputs.C, 1);
+            return term.sum(1);
+        }
+
+        /// <summary>Per-entry sigmoid focal loss (N, C, S).</summary>
+        private Tensor Sigmoid(SegmentationInputs inputs)
+        {
+            var x = inputs.Input;
+            var t = inputs.Target!;
+            var logP = Activation.LogProbabilities(x, Mode, FromLogits);
+            var logQ = Activation.LogComplement(x, FromLogits);
+            var loss = (t * logP + (1.0 - t) * logQ).neg();
+            if (Gamma != 0)
+            {
+                // 1 − p_t = σ(z)·(1 − t) + (1 − σ(z))·t, in log space: log-sum-exp of the two terms (log 0 = −∞ drops one).
+                var log1m = stack(new[] { logP + (1.0 - t).log(), logQ + t.log() }, 0).logsumexp(0);
+                loss = loss * (log1m * Gamma).exp();
+            }
+            if (Alpha.HasValue) loss = loss * (t * Alpha.Value + (1.0 - t) * (1.0 - Alpha.Value));
+            return loss;
+        }
+
+        /// <summary>log(1 − exp(a)) for a ≤ 0 (Mächler's two-branch form), with finite gradients at a = 0.</summary>
+        private static Tensor Log1mExp(Tensor a)
+        {
+            const double Ln2 = 0.6931471805599453;
+            const double Tiny = 1e-30;
+            var near = a.clamp(-Ln2, -Tiny).expm1().neg().log();
+            var far = a.clamp_max(-Ln2).exp().neg().log1p();
+            return near.where(a.gt(-Ln2), far);
+        }
+    }
+}
