@@ -16,6 +16,14 @@ namespace SegLoss.Tests.Infrastructure
             yield return (new DiceLoss(ignoreIndex: 255), false);
             yield return (new DiceLoss(LossMode.Binary, squaredDenominator: true, batch: true), true);
             yield return (WithWeights(new[] { 1.0, 2.0, 3.0 }, w => new DiceLoss(jaccard: true, classWeights: w, ignoreIndex: 255)), false);
+            yield return (new CrossEntropyLoss(ignoreIndex: 255, labelSmoothing: 0.1), false);
+            yield return (WithWeights(new[] { 1.0, 2.0, 3.0 }, w => new CrossEntropyLoss(classWeights: w, ignoreIndex: 255)), false);
+            yield return (new CrossEntropyLoss(LossMode.Binary), true);
+            yield return (new FocalLoss(gamma: 0.5, ignoreIndex: 255), false);
+            yield return (new FocalLoss(LossMode.Binary, alpha: 0.25), true);
+            yield return (new BalancedCrossEntropyLoss(), true);
+            yield return (new DiceLoss(ignoreIndex: 255) + new CrossEntropyLoss(ignoreIndex: 255), false);
+            yield return (new DiceLoss(ignoreIndex: 255) + 0.5 * new FocalLoss(ignoreIndex: 255), false);
         }
 
         /// <summary>Builds a loss from a temporary weight tensor, which is disposed (the loss keeps its own copy).</summary>
