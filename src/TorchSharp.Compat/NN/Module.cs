@@ -243,7 +243,8 @@ namespace TorchSharp
                     var targetType = dtype.HasValue && t.is_floating_point() ? dtype : null;
                     bool sameDevice = device is null || (t.device_type == device.type && (device.index < 0 || t.device_index == device.index));
                     if (sameDevice && (targetType is null || targetType == t.dtype)) return null;
-                    using (no_grad()) return t.To(targetType, device, false, non_blocking).detach();
+                    // Under no_grad the copy has no history; it is the only new tensor (nothing to dispose).
+                    using (no_grad()) return t.To(targetType, device, false, non_blocking);
                 }
 
                 private void RewriteFields(Dictionary<Tensor, Tensor> replaced)

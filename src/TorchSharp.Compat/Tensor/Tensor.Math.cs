@@ -27,6 +27,15 @@ namespace TorchSharp
             internal Tensor Unary(UnaryOp op) => Wrap(Native.shim_unary(Handle, (int)op));
             internal Tensor UnaryInPlace(UnaryOp op) { Native.shim_unary_(Handle, (int)op); CheckForErrors(); return this; }
 
+            /// <summary>
+            /// alpha * scalar as one scalar: integral when both are (so that an integer tensor stays integral,
+            /// as with libtorch's add(self, other, alpha)), floating point otherwise.
+            /// </summary>
+            private static ShimScalar Scaled(Scalar scalar, Scalar alpha) =>
+                scalar.Value.Kind != 0 && alpha.Value.Kind != 0
+                    ? ShimScalar.FromLong(scalar.Value.I * alpha.Value.I)
+                    : ShimScalar.FromDouble(scalar.ToDouble() * alpha.ToDouble());
+
             private static BinaryOp DivOp(RoundingMode mode) => mode switch
             {
                 RoundingMode.trunc => BinaryOp.DivTrunc,
@@ -38,7 +47,7 @@ namespace TorchSharp
             public Tensor add(Tensor target) => Binary(target, BinaryOp.Add);
             public Tensor add(Tensor target, Scalar alpha) => Wrap(Native.shim_add_alpha(Handle, target.Handle, alpha.Value));
             public Tensor add(Scalar scalar) => Binary(scalar.Value, BinaryOp.Add);
-            public Tensor add(Scalar scalar, Scalar alpha) => Binary(ShimScalar.FromDouble(scalar.ToDouble() * alpha.ToDouble()), BinaryOp.Add);
+            public Tensor add(Scalar scalar, Scalar alpha) => Binary(Scaled(scalar, alpha), BinaryOp.Add);
             public Tensor add_(Tensor target) => BinaryInPlace(target, BinaryOp.Add);
             public Tensor add_(Tensor target, Scalar alpha) { Native.shim_add_alpha_(Handle, target.Handle, alpha.Value); CheckForErrors(); return this; }
             public Tensor add_(Scalar scalar) => BinaryInPlace(scalar.Value, BinaryOp.Add);

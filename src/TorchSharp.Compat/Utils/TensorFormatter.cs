@@ -13,7 +13,10 @@ namespace TorchSharp
         {
             var sb = new StringBuilder(t.ToString());
             if (t.numel() > MaxShown || t.is_complex()) return sb.ToString();
-            using var values = t.detach().cpu().to(torch.ScalarType.Float64);
+            // Each step returns a new tensor; all three are released here rather than left to the finalizer.
+            using var detached = t.detach();
+            using var cpu = detached.cpu();
+            using var values = cpu.to(torch.ScalarType.Float64);
             var data = values.data<double>().ToArray();
             sb.Append('\n').Append('[').Append(string.Join(", ", data.Select(v => v.ToString("G6", CultureInfo.InvariantCulture)))).Append(']');
             return sb.ToString();

@@ -3,10 +3,17 @@
 #include <ATen/Parallel.h>
 #include <cstring>
 
-static at::TensorOptions options(int32_t dtype, int32_t dev_type, int32_t dev_index, bool requires_grad) {
-  auto o = at::TensorOptions().device(make_device(dev_type, dev_index)).requires_grad(requires_grad);
+// ATen's factories reject TensorOptions with requires_grad set ("not implemented yet"), so the
+// options never carry it; with_grad turns it on once the tensor exists.
+static at::TensorOptions options(int32_t dtype, int32_t dev_type, int32_t dev_index) {
+  auto o = at::TensorOptions().device(make_device(dev_type, dev_index));
   if (dtype >= 0) o = o.dtype(static_cast<at::ScalarType>(dtype));
   return o;
+}
+
+static at::Tensor with_grad(at::Tensor t, int32_t requires_grad) {
+  if (requires_grad) t.requires_grad_(true);
+  return t;
 }
 
 SHIM_API void shim_tensor_dispose(TH t) { delete t; }
@@ -39,49 +46,48 @@ SHIM_API TH shim_tensor_from_data(const void* data, int32_t dtype, const int64_t
 }
 
 SHIM_API TH shim_zeros(const int64_t* shape, int32_t ndim, int32_t dtype, int32_t dt, int32_t di, int32_t rg) {
-  SHIM_TENSOR(at::zeros(dims(shape, ndim), options(dtype, dt, di, rg)))
+  SHIM_TENSOR(with_grad(at::zeros(dims(shape, ndim), options(dtype, dt, di)), rg))
 }
 SHIM_API TH shim_ones(const int64_t* shape, int32_t ndim, int32_t dtype, int32_t dt, int32_t di, int32_t rg) {
-  SHIM_TENSOR(at::ones(dims(shape, ndim), options(dtype, dt, di, rg)))
+  SHIM_TENSOR(with_grad(at::ones(dims(shape, ndim), options(dtype, dt, di)), rg))
 }
 SHIM_API TH shim_empty(const int64_t* shape, int32_t ndim, int32_t dtype, int32_t dt, int32_t di, int32_t rg) {
-  SHIM_TENSOR(at::empty(dims(shape, ndim), options(dtype, dt, di, rg)))
+  SHIM_TENSOR(with_grad(at::empty(dims(shape, ndim), options(dtype, dt, di)), rg))
 }
 SHIM_API TH shim_full(const int64_t* shape, int32_t ndim, ShimScalar value, int32_t dtype, int32_t dt, int32_t di, int32_t rg) {
-  SHIM_TENSOR(at::full(dims(shape, ndim), to_scalar(value), options(dtype, dt, di, rg)))
+  SHIM_TENSOR(with_grad(at::full(dims(shape, ndim), to_scalar(value), options(dtype, dt, di)), rg))
 }
 SHIM_API TH shim_rand(const int64_t* shape, int32_t ndim, int32_t dtype, int32_t dt, int32_t di, int32_t rg) {
-  SHIM_TENSOR(at::rand(dims(shape, ndim), options(dtype, dt, di, rg)))
+  SHIM_TENSOR(with_grad(at::rand(dims(shape, ndim), options(dtype, dt, di)), rg))
 }
 SHIM_API TH shim_randn(const int64_t* shape, int32_t ndim, int32_t dtype, int32_t dt, int32_t di, int32_t rg) {
-  SHIM_TENSOR(at::randn(dims(shape, ndim), options(dtype, dt, di, rg)))
+  SHIM_TENSOR(with_grad(at::randn(dims(shape, ndim), options(dtype, dt, di)), rg))
 }
 SHIM_API TH shim_randint(int64_t low, int64_t high, const int64_t* shape, int32_t ndim, int32_t dtype, int32_t dt, int32_t di, int32_t rg) {
-  SHIM_TENSOR(at::randint(low, high, dims(shape, ndim), options(dtype < 0 ? (int32_t)at::kLong : dtype, dt, di, rg)))
+  SHIM_TENSOR(with_grad(at::randint(low, high, dims(shape, ndim), options(dtype < 0 ? (int32_t)at::kLong : dtype, dt, di)), rg))
 }
 SHIM_API TH shim_arange(ShimScalar start, ShimScalar stop, ShimScalar step, int32_t dtype, int32_t dt, int32_t di, int32_t rg) {
-  SHIM_TENSOR(at::arange(to_scalar(start), to_scalar(stop), to_scalar(step), options(dtype, dt, di, rg)))
+  SHIM_TENSOR(with_grad(at::arange(to_scalar(start), to_scalar(stop), to_scalar(step), options(dtype, dt, di)), rg))
 }
 SHIM_API TH shim_linspace(double start, double end, int64_t steps, int32_t dtype, int32_t dt, int32_t di, int32_t rg) {
-  SHIM_TENSOR(at::linspace(start, end, steps, options(dtype, dt, di, rg)))
+  SHIM_TENSOR(with_grad(at::linspace(start, end, steps, options(dtype, dt, di)), rg))
 }
 SHIM_API TH shim_eye(int64_t rows, int64_t cols, int32_t dtype, int32_t dt, int32_t di, int32_t rg) {
-  SHIM_TENSOR(at::eye(rows, cols, options(dtype, dt, di, rg)))
+  SHIM_TENSOR(with_grad(at::eye(rows, cols, options(dtype, dt, di)), rg))
 }
 
 // kind: 0 zeros, 1 ones, 2 empty, 3 rand, 4 randn, 5 full. dtype/device < 0 keep the input's.
 SHIM_API TH shim_like(TH t, int32_t kind, ShimScalar value, int32_t dtype, int32_t dt, int32_t di, int32_t rg) {
   SHIM_TENSOR(([&] {
     auto o = at::TensorOptions().dtype(dtype >= 0 ? static_cast<at::ScalarType>(dtype) : t->scalar_type())
-                 .device(dt >= 0 ? make_device(dt, di) : t->device())
-                 .requires_grad(rg != 0);
+                 .device(dt >= 0 ? make_device(dt, di) : t->device());
     switch (kind) {
-      case 0: return at::zeros_like(*t, o);
-      case 1: return at::ones_like(*t, o);
-      case 2: return at::empty_like(*t, o);
-      case 3: return at::rand_like(*t, o);
-      case 4: return at::randn_like(*t, o);
-      default: return at::full_like(*t, to_scalar(value), o);
+      case 0: return with_grad(at::zeros_like(*t, o), rg);
+      case 1: return with_grad(at::ones_like(*t, o), rg);
+      case 2: return with_grad(at::empty_like(*t, o), rg);
+      case 3: return with_grad(at::rand_like(*t, o), rg);
+      case 4: return with_grad(at::randn_like(*t, o), rg);
+      default: return with_grad(at::full_like(*t, to_scalar(value), o), rg);
     }
   }()))
 }

@@ -2,6 +2,7 @@
 // operation code so that one entry point serves each operand combination; the codes match
 // the managed enum BinaryOp.
 #include "shim.h"
+#include <ATen/ScalarOps.h>
 
 namespace {
 enum BinaryOp : int32_t {
@@ -63,8 +64,10 @@ at::Tensor binary_scalar(const at::Tensor& a, const c10::Scalar& s, int32_t op) 
     case BitwiseOr: return at::bitwise_or(a, s);
     case BitwiseXor: return at::bitwise_xor(a, s);
     default: {
-      // Operations without a Scalar overload take a 0-d tensor on the same device.
-      auto b = at::scalar_tensor(s, at::TensorOptions().device(a.device()));
+      // Operations without a Scalar overload take the scalar as a "wrapped number" 0-d tensor: it keeps
+      // the scalar's own precision (double/int64/bool) and, like a Python number, does not take part in
+      // type promotion beyond its category (a plain at::scalar_tensor would be float32).
+      auto b = at::native::wrapped_scalar_tensor(s, a.device());
       return binary(a, b, op);
     }
   }
@@ -127,7 +130,7 @@ SHIM_API TH shim_scalar_binary(ShimScalar s, TH b, int32_t op) {
       case Mul: return at::mul(*b, sc);
       case Pow: return at::pow(sc, *b);
       default: {
-        auto a = at::scalar_tensor(sc, at::TensorOptions().device(b->device()));
+        auto a = at::native::wrapped_scalar_tensor(sc, b->device());
         return binary(a, *b, op);
       }
     }

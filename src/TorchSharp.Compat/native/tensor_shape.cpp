@@ -106,7 +106,14 @@ SHIM_API TH shim_index_fill(TH t, int64_t dim, TH index, ShimScalar v) { SHIM_TE
 SHIM_API TH shim_index_add(TH t, int64_t dim, TH index, TH src, ShimScalar alpha) {
   SHIM_TENSOR(at::index_add(*t, dim, *index, *src, to_scalar(alpha)))
 }
-SHIM_API TH shim_masked_fill(TH t, TH mask, ShimScalar v) { SHIM_TENSOR(at::masked_fill(*t, *mask, to_scalar(v))) }
-SHIM_API void shim_masked_fill_(TH t, TH mask, ShimScalar v) { SHIM_VOID(t->masked_fill_(*mask, to_scalar(v))) }
+// libtorch 1.13 reads a non-bool mask's bytes as if it were uint8 (a float mask silently fills nothing);
+// newer libtorch, which TorchSharp binds, rejects it. Check here so both behave the same.
+static const at::Tensor& bool_mask(const at::Tensor& mask) {
+  TORCH_CHECK(mask.scalar_type() == at::kBool, "masked_fill_ only supports boolean masks, but got mask with dtype ",
+              mask.scalar_type());
+  return mask;
+}
+SHIM_API TH shim_masked_fill(TH t, TH mask, ShimScalar v) { SHIM_TENSOR(at::masked_fill(*t, bool_mask(*mask), to_scalar(v))) }
+SHIM_API void shim_masked_fill_(TH t, TH mask, ShimScalar v) { SHIM_VOID(t->masked_fill_(bool_mask(*mask), to_scalar(v))) }
 SHIM_API TH shim_masked_select(TH t, TH mask) { SHIM_TENSOR(at::masked_select(*t, *mask)) }
 SHIM_API TH shim_nonzero(TH t) { SHIM_TENSOR(at::nonzero(*t)) }
