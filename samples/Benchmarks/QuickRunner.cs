@@ -1,0 +1,127 @@
+using System;
+using System.Diagnostics;
+using System.Linq;
+using System.Runtime.InteropServices;
+using System.IO;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using static TorchSharp.torch;
+
+namespace SegLoss.Benchmarks
+{
+    /// <summary>
+    /// --quick: a Stopwatch timing of every loss x shape (forward + backward), printed as one JSON object per line,
+    /// with the ratio to the baseline measured in the same run on the same shape; plus the per-op overhead.
+    /// Not a substitute for BenchmarkDotNet's statistics; made to finish in well under two minutes on 2 cores.
+    /// </summary>
+    internal static class QuickRunner
+    {
+        private const int Warmup = 2;
+        private const int BaselineWarmup = 5;
+        private const int Iterations = 12;
+        private const int SlowIterations = 6;
+        private const double SlowMs = 150;
+        private static readonly JsonSerializerOptions Json = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+        public static int Run(string? filter)
+        {
+            int threads = BenchSettings.ApplyThreads();
+            var total = Stopwatch.StartNew();
+            if (File.Exists("/proc/loadavg"))
+                Console.Error.WriteLine($"load average at start: {File.ReadAllText("/proc/loadavg").Trim()}");
+            Print(new { benchmark = "per_op_overhead", op = "t + 1.0 (4 elements)", threads, median_us = Round(PerOpMicroseconds(out double minUs)), min_us = Round(minUs) });
+
+            foreach (var shape in Workload.Shapes)
+            {
+                using var workload = Workload.Create(shape);
+                var (baseMedian, baseMin) = Time(workload, workload.Baseline, BaselineWarmup);
+                Print(new { loss = workload.BaselineName, shape, threads, median_ms = Round(baseMedian), min_ms = Round(baseMin), ratio_to_ce = 1.0 });
+
+                foreach (var entry in LossRegistry.All.Where(e => Matches(filter, e.Name, shape)))
+                {
+                    LossInstance loss;
+                    try
+                    {
+                        loss = entry.Create(workload.Mode);
+                    }
+                    catch (ArgumentException e)
+                    {
+                        Console.Error.WriteLine($"skipped {entry.Name} on {shape} ({workload.Mode}): {FirstLine(e.Message)}");
+                        continue;
+                    }
+                    using (loss)
+                    {
+                        try
+                        {
+                            var (median, min) = Time(workload, (input, target) => loss.Call(workload, input, target), Warmup);
+                            Print(new { loss = entry.Name, shape, threads, median_ms = Round(median), min_ms = Round(min), ratio_to_ce = Round(median / baseMedian) });
+                        }
+                        catch (Exception e) when (e is ArgumentException or ExternalException or InvalidOperationException)
+                        {
+                            Console.Error.WriteLine($"failed {entry.Name} on {shape}: {FirstLine(e.Message)}");
+                        }
+                    }
+                }
+            }
+            Console.Error.WriteLine($"quick run took {total.Elapsed.TotalSeconds:F1} s");
+            return 0;
+        }
+
+        private static bool Matches(string? filter, string loss, string shape) =>
+            filter is null || loss.Contains(filter, StringComparison.OrdinalIgnoreCase) || shape.Contains(filter, StringComparison.OrdinalIgnoreCase);
+
+        /// <summary>Median and min of forward + backward in ms after warm-up; fewer iterations when one takes long.</summary>
+        private static (double Median, double Min) Time(Workload workload, Func<Tensor, Tensor, Tensor> loss, int warmup)
+        {
+            var clock = Stopwatch.StartNew();
+            for (int i = 0; i < warmup; i++) workload.Step(loss);
+            double warmupMs = clock.Elapsed.TotalMilliseconds / warmup;
+            int iterations = warmupMs > SlowMs ? SlowIterations : Iterations;
+            var samples = new double[iterations];
+            long liveBefore = Tensor.TotalCount;
+            for (int i = 0; i < iterations; i++)
+            {
+                clock.Restart();
+                workload.Step(loss);
+                samples[i] = clock.Elapsed.TotalMilliseconds;
+            }
+            long leaked = Tensor.TotalCount - liveBefore;
+            if (leaked != 0)
+                Console.Error.WriteLine($"warning: {leaked} tensors left alive by {iterations} iterations on {workload.Shape}");
+            return (Median(samples), samples.Min());
+        }
+
+        /// <summary>Per-op cost of `using var r = t + 1.0` on 4 elements: median and min over batches, in µs.</summary>
+        private static double PerOpMicroseconds(out double min)
+        {
+            const int batches = 15, ops = 20_000;
+            using var t = rand(4);
+            var samples = new double[batches];
+            var clock = new Stopwatch();
+            for (int b = -3; b < batches; b++)
+            {
+                clock.Restart();
+                for (int i = 0; i < ops; i++)
+                {
+                    using var r = t + 1.0;
+                }
+                if (b >= 0) samples[b] = clock.Elapsed.TotalMilliseconds * 1000.0 / ops;
+            }
+            min = samples.Min();
+            return Median(samples);
+        }
+
+        private static double Median(double[] samples)
+        {
+            var sorted = samples.OrderBy(x => x).ToArray();
+            int mid = sorted.Length / 2;
+            return sorted.Length % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+        }
+
+        private static double Round(double value) => Math.Round(value, 3);
+
+        private static string FirstLine(string message) => message.Split('\n')[0];
+
+        private static void Print<T>(T record) => Console.WriteLine(JsonSerializer.Serialize(record, Json));
+    }
+}
