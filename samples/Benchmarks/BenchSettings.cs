@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Globalization;
+using SegLoss.Maps;
 using static TorchSharp.torch;
 
 namespace SegLoss.Benchmarks
@@ -50,12 +51,16 @@ namespace SegLoss.Benchmarks
             return settings;
         }
 
-        /// <summary>Applies the thread count chosen on the command line (1 when none), also in child processes.</summary>
+        /// <summary>
+        /// Applies the thread count chosen on the command line (1 when none), also in child processes: libtorch's
+        /// intra-op threads and the threads SegLoss's distance-map builders use.
+        /// </summary>
         public static int ApplyThreads()
         {
             var text = Environment.GetEnvironmentVariable(ThreadsVariable);
             int threads = int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) && n > 0 ? n : 1;
             set_num_threads(threads);
+            DistanceTransform.MaxDegreeOfParallelism = threads;
             return threads;
         }
     }

@@ -2,35 +2,42 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Reflection;
+using SegLoss.Maps;
 using static TorchSharp.torch;
 
 namespace SegLoss.Benchmarks
 {
-    /// <summary>A loss under test: a name and how to build it for a mode (throws ArgumentException if unsupported).</summary>
-    internal sealed record LossEntry(string Name, Func<LossMode, LossInstance> Create);
+    /// <summary>
+    /// A loss under test: a name and how to build it for a workload (throws ArgumentException when the workload's
+    /// mode is not supported). Constants a loss takes besides (input, target) are made here, outside the timing.
+    /// </summary>
+    internal sealed record LossEntry(string Name, Func<Workload, LossInstance> Create);
 
-    /// <summary>A constructed loss module and how to call it on a workload.</summary>
+    /// <summary>A constructed loss: how to call it, and what to dispose afterwards (module, precomputed maps).</summary>
     internal sealed class LossInstance : IDisposable
     {
-        private readonly nn.Module _module;
-        private readonly Func<Workload, Tensor, Tensor, Tensor> _call;
+        private readonly Func<Tensor, Tensor, Tensor> _call;
+        private readonly IDisposable[] _owned;
 
-        public LossInstance(nn.Module module, Func<Workload, Tensor, Tensor, Tensor> call)
+        public LossInstance(Func<Tensor, Tensor, Tensor> call, params IDisposable[] owned)
         {
-            _module = module;
             _call = call;
+            _owned = owned;
         }
 
-        public static LossInstance Of(SegmentationLoss loss) => new(loss, (_, input, target) => loss.call(input, target));
+        public static LossInstance Of(SegmentationLoss loss) => new(loss.call, loss);
 
-        public Tensor Call(Workload workload, Tensor input, Tensor target) => _call(workload, input, target);
+        public Tensor Call(Tensor input, Tensor target) => _call(input, target);
 
-        public void Dispose() => _module.Dispose();
+        public void Dispose()
+        {
+            foreach (var owned in _owned) owned.Dispose();
+        }
     }
 
     /// <summary>
-    /// Every loss the benchmarks run. Adding a loss is one line in <see cref="Build"/>; public SegmentationLoss
-    /// types not listed there (a loss added since) are picked up by reflection with their default options.
+    /// Every loss the benchmarks run, each with default options. Adding a loss is one line in <see cref="Build"/>;
+    /// public SegmentationLoss types not listed there (losses added since) are picked up by reflection.
     /// </summary>
     internal static class LossRegistry
     {
@@ -46,19 +53,29 @@ namespace SegLoss.Benchmarks
             void Add<T>(string name, Func<LossMode, SegmentationLoss> create)
             {
                 listed.Add(typeof(T));
-                entries.Add(new LossEntry(name, mode => LossInstance.Of(create(mode))));
+                entries.Add(new LossEntry(name, w => LossInstance.Of(create(w.Mode))));
             }
 
             Add<CrossEntropyLoss>("CE", m => new CrossEntropyLoss(mode: m));
             Add<BalancedCrossEntropyLoss>("BalancedCE", m => new BalancedCrossEntropyLoss(mode: m));
             Add<FocalLoss>("Focal", m => new FocalLoss(mode: m));
             Add<DiceLoss>("Dice", m => new DiceLoss(mode: m));
+            Add<HausdorffDistanceLoss>("HausdorffDT", m => new HausdorffDistanceLoss(mode: m));
+            Add<BoundaryLoss>("Boundary", m => new BoundaryLoss(mode: m));
             Add<WeightedSumLoss>("Dice+CE", m => new DiceLoss(mode: m) + new CrossEntropyLoss(mode: m));
             Add<WeightedSumLoss>("Dice+Focal", m => new DiceLoss(mode: m) + new FocalLoss(mode: m));
-            entries.Add(new LossEntry("PixelWeightedCE", m =>
+            entries.Add(new LossEntry("PixelWeightedCE", w =>
             {
-                var loss = new PixelWeightedCrossEntropyLoss(mode: m);
-                return new LossInstance(loss, (w, input, target) => loss.call(input, target, w.WeightMap));
+                var loss = new PixelWeightedCrossEntropyLoss(mode: w.Mode);
+                return new LossInstance((input, target) => loss.call(input, target, w.WeightMap), loss);
+            }));
+            entries.Add(new LossEntry("Boundary(maps)", w =>
+            {
+                var loss = new BoundaryLoss(mode: w.Mode);
+                var maps = w.Mode == LossMode.Binary
+                    ? SignedDistanceMap.FromMask(w.Target)
+                    : SignedDistanceMap.FromLabels(w.Target, w.Input.size(1));
+                return new LossInstance((input, target) => loss.call(input, target, maps), loss, maps);
             }));
 
             entries.AddRange(Discover(listed));
@@ -76,7 +93,7 @@ namespace SegLoss.Benchmarks
                 var ctor = type.GetConstructors().FirstOrDefault(c => c.GetParameters().All(p => p.HasDefaultValue));
                 if (ctor is null) continue;
                 string name = type.Name.EndsWith("Loss", StringComparison.Ordinal) ? type.Name[..^4] : type.Name;
-                yield return new LossEntry(name, mode => LossInstance.Of(Construct(ctor, mode)));
+                yield return new LossEntry(name, w => LossInstance.Of(Construct(ctor, w.Mode)));
             }
         }
 

@@ -56,7 +56,7 @@ namespace SegLoss.Benchmarks
             return new Workload(shape, mode, input, target, weightMap);
         }
 
-        /// <summary>Forward + backward of the baseline on this input.</summary>
+        /// <summary>The baseline loss on this input (forward; <see cref="Step"/> adds the backward).</summary>
         public Tensor Baseline(Tensor input, Tensor target) =>
             Mode == LossMode.Binary ? F.binary_cross_entropy_with_logits(input, target) : F.cross_entropy(input, target);
 

@@ -35,7 +35,7 @@ namespace SegLoss.Benchmarks
             {
                 try
                 {
-                    _loss = LossRegistry.Find(Loss).Create(_workload.Mode);
+                    _loss = LossRegistry.Find(Loss).Create(_workload);
                 }
                 catch (ArgumentException e)
                 {
@@ -58,7 +58,7 @@ namespace SegLoss.Benchmarks
             if (_loss is null)
                 _workload.Step(_workload.Baseline);
             else
-                _workload.Step((input, target) => _loss.Call(_workload, input, target));
+                _workload.Step(_loss.Call);
         }
     }
 }

@@ -1,0 +1,124 @@
+using System;
+using System.Collections.Generic;
+using SegLoss.Maps;
+using static TorchSharp.torch;
+
+namespace SegLoss
+{
+    /// <summary>
+    /// Hausdorff-distance loss, distance-transform form (Karimi and Salcudean, "Reducing the Hausdorff Distance in
+    /// Medical Image Segmentation with Convolutional Neural Networks", IEEE TMI 39(2), 2020, eq. 8; as MONAI's
+    /// <c>HausdorffDTLoss</c>).
+    /// </summary>
+    /// <remarks>
+    /// <para>Per image and class: L = (1/|Ω|) Σ_x (p(x) − q(x))² · (d_p(x)^α + d_q(x)^α), where p are the softmax
+    /// (Multiclass) or sigmoid (Binary/Multilabel) probabilities, q the target (one-hot for labels), d_q the
+    /// distance-to-boundary map of the target mask q &gt; 0.5 and d_p the same map of the thresholded prediction
+    /// p &gt; 0.5. The distance-to-boundary map of a mask M is EDT(M) + EDT(¬M): for every pixel, the distance to the
+    /// nearest pixel on the other side of the boundary (<see cref="DistanceTransform"/>, with optional spacing).</para>
+    /// <para>Both maps are recomputed on every call from detached values (exact EDT on the CPU; CUDA tensors are
+    /// copied there and back) and carry no gradient, as in the paper and MONAI; d_p is piecewise constant in the
+    /// input. A mask that is empty or covers the whole image has no boundary: its map is 0 (MONAI's rule).</para>
+    /// <para>Classes: the background channel 0 is left out by default (<c>includeBackground: false</c>, MONAI's
+    /// default) in Multiclass and Multilabel modes; Binary has one channel.</para>
+    /// <para>Ignored pixels (<c>ignoreIndex</c>) count as outside every mask, prediction and target alike (so the
+    /// prediction there cannot move any map), and are left out of the sums: the per-(image, class) value is the mean
+    /// over non-ignored pixels (0 when there are none). Reduction None returns (N, K) per image and selected class;
+    /// Mean and Sum reduce those.</para>
+    /// </remarks>
+    public sealed class HausdorffDistanceLoss : SegmentationLoss
+    {
+        private readonly double[]? _spacing;
+
+        /// <summary>Configures the loss.</summary>
+        /// <param name="mode">Multiclass (default, softmax), Binary or Multilabel (sigmoid).</param>
+        /// <param name="fromLogits">True (default): the input holds logits; false: probabilities.</param>
+        /// <param name="alpha">Exponent α of the distances (2, the paper's and MONAI's default); finite, &gt; 0.</param>
+        /// <param name="includeBackground">Whether channel 0 is included (Multiclass/Multilabel); false by default.</param>
+        /// <param name="spacing">Physical pixel size per spatial axis for the distance maps, or null for unit spacing.</param>
+        /// <param name="ignoreIndex">Target value whose pixels are left out, or null.</param>
+        /// <param name="reduction">Mean (default), Sum or None.</param>
+        public HausdorffDistanceLoss(LossMode mode = LossMode.Multiclass, bool fromLogits = true, double alpha = 2.0,
+            bool includeBackground = false, double[]? spacing = null, long? ignoreIndex = null,
+            nn.Reduction reduction = nn.Reduction.Mean)
+            : base(reduction)
+        {
+            Arguments.Mode(mode, nameof(mode));
+            Arguments.Reduction(reduction, nameof(reduction));
+            if (!(alpha > 0) || double.IsInfinity(alpha))
+                throw new ArgumentException($"{nameof(alpha)} must be finite and positive, got {alpha}", nameof(alpha));
+            if (spacing is not null)
+            {
+                if (spacing.Length < 1 || spacing.Length > 3)
+                    throw new ArgumentException($"{nameof(spacing)} must have 1 to 3 entries (one per spatial axis), got {spacing.Length}", nameof(spacing));
+                MapTensors.SquaredSpacing(spacing, spacing.Length, nameof(spacing));
+                _spacing = (double[])spacing.Clone();
+            }
+            Mode = mode;
+            FromLogits = fromLogits;
+            Alpha = alpha;
+            IncludeBackground = includeBackground;
+            IgnoreIndex = ignoreIndex;
+        }
+
+        /// <summary>How channels relate to the target.</summary>
+        public LossMode Mode { get; }
+
+        /// <summary>True when the input holds logits, false for probabilities.</summary>
+        public bool FromLogits { get; }
+
+        /// <summary>The distance exponent α.</summary>
+        public double Alpha { get; }
+
+        /// <summary>Whether channel 0 counts (Multiclass/Multilabel).</summary>
+        public bool IncludeBackground { get; }
+
+        /// <summary>The pixel spacing of the distance maps, or null (unit spacing).</summary>
+        public IReadOnlyList<double>? Spacing => _spacing;
+
+        /// <summary>Target value whose pixels are ignored, or null.</summary>
+        public long? IgnoreIndex { get; }
+
+        /// <inheritdoc/>
+        public override string DisplayName => "HausdorffDT";
+
+        /// <inheritdoc/>
+        protected override Tensor Compute(Tensor input, Tensor target)
+        {
+            var inputs = SegmentationInputs.Create(input, target, Mode, IgnoreIndex, FromLogits);
+            long c = inputs.C;
+            long first = !IncludeBackground && Mode != LossMode.Binary && c > 1 ? 1 : 0;
+            long k = c - first;
+            var p = Activation.Probabilities(inputs.Input, Mode, FromLogits).narrow(1, first, k);
+            var q = inputs.DenseTarget().narrow(1, first, k);
+            Tensor? valid = inputs.Valid;
+            if (valid is not null && valid.shape[1] != 1) valid = valid.narrow(1, first, k);
+
+            var predictedMask = p.detach().gt(0.5);
+            if (valid is not null) predictedMask = predictedMask.logical_and(valid.gt(0));
+            var targetMask = q.gt(0.5);
+            var type = inputs.Input.dtype;
+            var dp = MaskMaps.Compute(predictedMask, inputs.Spatial, _spacing, MaskMaps.Kind.BoundaryDistance, type);
+            var dq = MaskMaps.Compute(targetMask, inputs.Spatial, _spacing, MaskMaps.Kind.BoundaryDistance, type);
+            var distance = Alpha == 2.0 ? dp.square() + dq.square() : dp.pow(Alpha) + dq.pow(Alpha);
+            var error = (p - q).square() * distance;
+            Tensor perClass;
+            if (valid is null)
+            {
+                perClass = error.sum(dim: 2) / inputs.S;
+            }
+            else
+            {
+                error = error * valid;
+                var counts = (valid.shape[1] == 1 ? valid.expand(inputs.N, k, inputs.S) : valid).sum(dim: 2);
+                perClass = PixelReduction.SafeDivide(error.sum(dim: 2), counts);
+            }
+            return reduction switch
+            {
+                nn.Reduction.None => perClass,
+                nn.Reduction.Sum => perClass.sum(),
+                _ => perClass.mean(),
+            };
+        }
+    }
+}
