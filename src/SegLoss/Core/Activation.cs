@@ -31,5 +31,25 @@ namespace SegLoss
             if (!fromLogits) return (1.0 - input).clamp_min(ProbabilityEpsilon).log();
             return input.neg().log_sigmoid();
         }
+
+        /// <summary>
+        /// log(1 − p) for every channel: log(1 − softmax) from log-probabilities in log space (Multiclass logits),
+        /// logsigmoid(−z) (sigmoid logits) or log(clamp(1 − p)) for probability inputs.
+        /// </summary>
+        internal static Tensor LogOneMinusProbabilities(Tensor input, LossMode mode, bool fromLogits, Tensor? logProbabilities = null)
+        {
+            if (!fromLogits || mode != LossMode.Multiclass) return LogComplement(input, fromLogits);
+            return Log1mExp(logProbabilities ?? input.log_softmax(1));
+        }
+
+        /// <summary>log(1 − exp(a)) for a ≤ 0 (Mächler's two-branch form), with finite gradients at a = 0.</summary>
+        internal static Tensor Log1mExp(Tensor a)
+        {
+            const double Ln2 = 0.6931471805599453;
+            const double Tiny = 1e-30;
+            var near = a.clamp(-Ln2, -Tiny).expm1().neg().log();
+            var far = a.clamp_max(-Ln2).exp().neg().log1p();
+            return near.where(a.gt(-Ln2), far);
+        }
     }
 }

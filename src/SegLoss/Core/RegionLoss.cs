@@ -70,6 +70,16 @@ namespace SegLoss
         private protected Tensor ReduceClasses(Tensor perClass) =>
             ClassReduction.Reduce(perClass, ClassWeights, IncludeBackground, Mode, reduction);
 
+        /// <summary>
+        /// Drops channel 0 along <paramref name="axis"/> (the class axis) when the background is excluded, for losses
+        /// that pool classes themselves instead of reducing per-class values through <see cref="ReduceClasses"/>.
+        /// </summary>
+        private protected Tensor ExcludeBackground(Tensor values, long axis = -1)
+        {
+            long c = values.shape[axis < 0 ? values.dim() + axis : axis];
+            return !IncludeBackground && Mode != LossMode.Binary && c > 1 ? values.narrow(axis, 1, c - 1) : values;
+        }
+
         private protected static void CheckNonNegative(double value, string name)
         {
             if (!(value >= 0) || double.IsInfinity(value))

@@ -114,7 +114,7 @@ namespace SegLoss
             var term = (logp * inputs.Target!).neg();
             if (Gamma != 0)
             {
-                var log1m = FromLogits ? Log1mExp(logp) : (1.0 - x).clamp_min(Activation.ProbabilityEpsilon).log();
+                var log1m = FromLogits ? Activation.Log1mExp(logp) : (1.0 - x).clamp_min(Activation.ProbabilityEpsilon).log();
                 term = term * (log1m * Gamma).exp();
             }
             if (alpha is not null) term = term * alpha.view(1, inputs.C, 1);
@@ -137,16 +137,6 @@ namespace SegLoss
             }
             if (Alpha.HasValue) loss = loss * (t * Alpha.Value + (1.0 - t) * (1.0 - Alpha.Value));
             return loss;
-        }
-
-        /// <summary>log(1 − exp(a)) for a ≤ 0 (Mächler's two-branch form), with finite gradients at a = 0.</summary>
-        private static Tensor Log1mExp(Tensor a)
-        {
-            const double Ln2 = 0.6931471805599453;
-            const double Tiny = 1e-30;
-            var near = a.clamp(-Ln2, -Tiny).expm1().neg().log();
-            var far = a.clamp_max(-Ln2).exp().neg().log1p();
-            return near.where(a.gt(-Ln2), far);
         }
     }
 }

@@ -22,6 +22,14 @@ namespace SegLoss.Tests.Infrastructure
             yield return (new FocalLoss(gamma: 0.5, ignoreIndex: 255), false);
             yield return (new FocalLoss(LossMode.Binary, alpha: 0.25), true);
             yield return (new BalancedCrossEntropyLoss(), true);
+            yield return (new GeneralizedDiceLoss(ignoreIndex: 255), false);
+            yield return (new TverskyLoss(gamma: 0.75, ignoreIndex: 255), false);
+            yield return (new TverskyLoss(LossMode.Binary, batch: true), true);
+            yield return (new ExponentialLogarithmicLoss(ignoreIndex: 255), false);
+            yield return (new ComboLoss(LossMode.Binary), true);
+            yield return (new ComboLoss(ignoreIndex: 255), false);
+            yield return (new BoundaryLoss(ignoreIndex: 255), false);
+            yield return (new HausdorffDistanceLoss(LossMode.Binary), true);
             yield return (new DiceLoss(ignoreIndex: 255) + new CrossEntropyLoss(ignoreIndex: 255), false);
             yield return (new DiceLoss(ignoreIndex: 255) + 0.5 * new FocalLoss(ignoreIndex: 255), false);
         }

@@ -1,6 +1,7 @@
 using System;
 using System.Diagnostics;
 using System.IO;
+using System.Linq;
 using FluentAssertions;
 using SegLoss.Tests.Infrastructure;
 using Xunit;
@@ -16,6 +17,7 @@ namespace SegLoss.Tests.Memory
     public class SoakTests
     {
         private const int Steps = 300;
+        private const int Windows = 3;
 
         [Fact]
         public void RepeatedForwardBackwardKeepsResidentMemoryFlat()
@@ -41,14 +43,21 @@ namespace SegLoss.Tests.Memory
             for (int i = 0; i < 20; i++) RunAll(); // warm-up: allocator pools and JIT settle
             Settle();
             long tensorsBefore = Tensor.TotalCount;
-            long rssBefore = ResidentBytes();
-            for (int i = 0; i < Steps; i++) RunAll();
-            // Counted before any collection: only deterministic disposal keeps the count flat.
-            Tensor.TotalCount.Should().Be(tensorsBefore, "no tensor may outlive a forward/backward step");
-            Settle();
-            long growth = ResidentBytes() - rssBefore;
-
-            growth.Should().BeLessThan(24L << 20, $"resident memory grew by {growth / 1024} KiB over {Steps} rounds of every loss");
+            // A leak grows resident memory in every window; allocator settling (arenas, fragmentation from the
+            // tests that ran before) shows up in some windows only. So the quietest window must be flat.
+            var growth = new long[Windows];
+            for (int w = 0; w < Windows; w++)
+            {
+                long rssBefore = ResidentBytes();
+                for (int i = 0; i < Steps / Windows; i++) RunAll();
+                // Counted before any collection: only deterministic disposal keeps the count flat.
+                Tensor.TotalCount.Should().Be(tensorsBefore, "no tensor may outlive a forward/backward step");
+                Settle();
+                growth[w] = ResidentBytes() - rssBefore;
+            }
+            string windows = string.Join(", ", growth.Select(g => $"{g / 1024} KiB"));
+            growth.Min().Should().BeLessThan(4L << 20, $"resident memory grew in every window of {Steps / Windows} rounds ({windows})");
+            growth.Sum().Should().BeLessThan(48L << 20, $"resident memory grew by {growth.Sum() / 1024} KiB over {Steps} rounds of every loss ({windows})");
         }
 
         private static void Settle()
