@@ -1,0 +1,116 @@
+using System;
+using static TorchSharp.torch;
+
+namespace SegLoss
+{
+    /// <summary>
+    /// Lovász-Softmax loss (Berman, Rannen Triki and Blaschko, "The Lovász-Softmax loss: A tractable surrogate for
+    /// the optimization of the intersection-over-union measure in neural networks", CVPR 2018): the Lovász extension
+    /// of the per-class Jaccard loss, evaluated at the per-pixel errors of the predicted probabilities.
+    /// </summary>
+    /// <remarks>
+    /// <para>Per class c with probabilities p_c and ground truth g_c, the errors are m_i = |g_c,i − p_c,i|. With π
+    /// sorting m in decreasing order, the loss is Δ̄_J(m) = Σ_i m_π(i)·(Δ_J({π1..πi}) − Δ_J({π1..πi−1})), where
+    /// Δ_J(M) = 1 − |G∖M| / |G∪M| is the Jaccard loss when the pixels M are mispredicted. The weights come from the
+    /// sorted ground truth (Berman's Algorithm 1): G = Σg, inter_i = G − cumsum(g)_i, union_i = G + cumsum(1 − g)_i,
+    /// J_i = 1 − inter_i/union_i, w_1 = J_1, w_i = J_i − J_{i−1}; gradients flow only through the sorted errors.</para>
+    /// <para>Modes: Multiclass (default) uses p = softmax over the channels and g = one-hot labels, or soft
+    /// (N, C, *spatial) targets in [0, 1] — sorting by error still works, but Δ̄_J is the Lovász extension of the
+    /// Jaccard loss only for 0/1 targets. Binary and Multilabel use p = sigmoid per channel and treat each channel as
+    /// its own foreground-versus-rest "class" with errors |g − p| (Berman's "Lovász-sigmoid"); targets are in [0, 1].
+    /// With <c>fromLogits: false</c> the input already holds probabilities.</para>
+    /// <para>Pools: by default (<c>perImage: false</c>, Berman's default) all pixels of the batch are pooled per
+    /// class; with <c>perImage: true</c> every (image, class) pair is its own pool. All pools are sorted by one
+    /// batched sort and their weights built by batched cumulative sums.</para>
+    /// <para>Classes (<see cref="LovaszClasses"/>): Present (default) skips classes with no foreground in the
+    /// pool's non-ignored target; All keeps them (an absent class then costs its largest error).</para>
+    /// <para>Reduction: None returns (N, C) per image and class with <c>perImage</c>, or (C) per class otherwise,
+    /// with skipped (absent) classes as 0 under Present. Sum adds those values. Mean is the mean over classes — over
+    /// the present classes only under Present, and 0 (with a zero gradient, still connected to the input) when none
+    /// is present; with <c>perImage</c> it is Berman's mean over images of each image's class mean, an image with
+    /// no present class (every pixel ignored) counting as 0.</para>
+    /// <para>Ignored pixels (<c>ignoreIndex</c>) are left out of every pool: they change neither the value nor the
+    /// gradient. Works best to fine-tune after, or in combination with, cross-entropy (Berman et al.).</para>
+    /// </remarks>
+    public sealed class LovaszSoftmaxLoss : SegmentationLoss
+    {
+        /// <summary>Configures the loss.</summary>
+        /// <param name="mode">Multiclass (default, softmax), Binary or Multilabel (sigmoid, each channel its own class).</param>
+        /// <param name="fromLogits">True (default): the input holds logits; false: probabilities.</param>
+        /// <param name="classes">Present (default): skip classes absent from the pool's target; All: keep every class.</param>
+        /// <param name="perImage">False (default): pool the pixels of the whole batch per class; true: one pool per image and class.</param>
+        /// <param name="ignoreIndex">Target value whose pixels are left out, or null.</param>
+        /// <param name="reduction">Mean (default), Sum or None.</param>
+        public LovaszSoftmaxLoss(LossMode mode = LossMode.Multiclass, bool fromLogits = true, LovaszClasses classes = LovaszClasses.Present,
+            bool perImage = false, long? ignoreIndex = null, nn.Reduction reduction = nn.Reduction.Mean)
+            : base(reduction)
+        {
+            Arguments.Mode(mode, nameof(mode));
+            Arguments.Reduction(reduction, nameof(reduction));
+            if (!Enum.IsDefined(classes))
+                throw new ArgumentException($"{nameof(classes)} must be Present or All, got {classes}", nameof(classes));
+            Mode = mode;
+            FromLogits = fromLogits;
+            Classes = classes;
+            PerImage = perImage;
+            IgnoreIndex = ignoreIndex;
+        }
+
+        /// <summary>How channels relate to the target.</summary>
+        public LossMode Mode { get; }
+
+        /// <summary>True when the input holds logits, false for probabilities.</summary>
+        public bool FromLogits { get; }
+
+        /// <summary>Which classes are averaged: present ones only, or all.</summary>
+        public LovaszClasses Classes { get; }
+
+        /// <summary>Whether each image is its own pool (true) or the batch is pooled per class (false).</summary>
+        public bool PerImage { get; }
+
+        /// <summary>Target value whose pixels are ignored, or null.</summary>
+        public long? IgnoreIndex { get; }
+
+        /// <inheritdoc/>
+        public override string DisplayName => "LovaszSoftmax";
+
+        /// <inheritdoc/>
+        protected override Tensor Compute(Tensor input, Tensor target)
+        {
+            var inputs = SegmentationInputs.Create(input, target, Mode, IgnoreIndex, FromLogits);
+            long n = inputs.N, c = inputs.C, s = inputs.S;
+            var probabilities = Activation.Probabilities(inputs.Input, Mode, FromLogits);
+            var g = inputs.DenseTarget();
+            var errors = (g - probabilities).abs();
+            var valid = inputs.Valid?.expand(n, c, s);
+            var rows = LovaszExtension.Loss(
+                LovaszExtension.Rows(errors, PerImage),
+                LovaszExtension.Rows(g, PerImage),
+                valid is null ? null : LovaszExtension.Rows(valid, PerImage));
+            var perClass = PerImage ? rows.reshape(n, c) : rows;
+            if (Classes == LovaszClasses.All)
+            {
+                return reduction switch
+                {
+                    nn.Reduction.None => perClass,
+                    nn.Reduction.Sum => perClass.sum(),
+                    _ => perClass.mean(),
+                };
+            }
+
+            // Ignored pixels are already 0 in g, so the foreground mass counts non-ignored pixels only.
+            var present = (PerImage ? g.sum(2) : g.sum(new long[] { 0, 2 })).gt(0).to(perClass.dtype);
+            var kept = perClass * present;
+            switch (reduction)
+            {
+                case nn.Reduction.None:
+                    return kept;
+                case nn.Reduction.Sum:
+                    return kept.sum();
+                default:
+                    if (!PerImage) return PixelReduction.SafeDivide(kept.sum(), present.sum());
+                    return PixelReduction.SafeDivide(kept.sum(1), present.sum(1)).mean();
+            }
+        }
+    }
+}
