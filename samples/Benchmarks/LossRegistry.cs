@@ -60,6 +60,13 @@ namespace SegLoss.Benchmarks
             Add<BalancedCrossEntropyLoss>("BalancedCE", m => new BalancedCrossEntropyLoss(mode: m));
             Add<FocalLoss>("Focal", m => new FocalLoss(mode: m));
             Add<DiceLoss>("Dice", m => new DiceLoss(mode: m));
+            Add<GeneralizedDiceLoss>("GeneralizedDice", m => new GeneralizedDiceLoss(mode: m));
+            Add<TverskyLoss>("Tversky", m => new TverskyLoss(mode: m));
+            entries.Add(new LossEntry("FocalTversky", w => LossInstance.Of(new TverskyLoss(mode: w.Mode, gamma: 0.75))));
+            Add<ExponentialLogarithmicLoss>("ExpLog", m => new ExponentialLogarithmicLoss(mode: m));
+            Add<ComboLoss>("Combo", m => new ComboLoss(mode: m));
+            Add<LovaszSoftmaxLoss>("LovaszSoftmax", m => new LovaszSoftmaxLoss(mode: m));
+            Add<LovaszHingeLoss>("LovaszHinge", m => new LovaszHingeLoss(mode: m));
             Add<HausdorffDistanceLoss>("HausdorffDT", m => new HausdorffDistanceLoss(mode: m));
             Add<BoundaryLoss>("Boundary", m => new BoundaryLoss(mode: m));
             Add<WeightedSumLoss>("Dice+CE", m => new DiceLoss(mode: m) + new CrossEntropyLoss(mode: m));

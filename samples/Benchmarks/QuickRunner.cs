@@ -53,6 +53,9 @@ namespace SegLoss.Benchmarks
                 foreach (var (name, median, min) in rows)
                     Print(new { loss = name, shape, threads, median_ms = Round(median), min_ms = Round(min), ratio_to_ce = Round(median / baseline.Median) });
             }
+            if (Matches(filter, "maps", "maps"))
+                foreach (var (name, shape, median, min) in MapTimings.Run())
+                    Print(new { map = name, shape, threads, median_ms = Round(median), min_ms = Round(min) });
             Console.Error.WriteLine($"quick run took {total.Elapsed.TotalSeconds:F1} s");
             return 0;
         }

@@ -28,6 +28,9 @@ namespace SegLoss.Tests.Infrastructure
             yield return (new ExponentialLogarithmicLoss(ignoreIndex: 255), false);
             yield return (new ComboLoss(LossMode.Binary), true);
             yield return (new ComboLoss(ignoreIndex: 255), false);
+            yield return (new LovaszSoftmaxLoss(ignoreIndex: 255), false);
+            yield return (new LovaszSoftmaxLoss(classes: LovaszClasses.All, perImage: true, ignoreIndex: 255), false);
+            yield return (new LovaszHingeLoss(), true);
             yield return (new BoundaryLoss(ignoreIndex: 255), false);
             yield return (new HausdorffDistanceLoss(LossMode.Binary), true);
             yield return (new DiceLoss(ignoreIndex: 255) + new CrossEntropyLoss(ignoreIndex: 255), false);
