@@ -4,6 +4,7 @@ using FluentAssertions;
 using SegLoss.Tests.Infrastructure;
 using TorchSharp;
 using Xunit;
+using static SegLoss.Tests.Infrastructure.LossValues;
 using static TorchSharp.torch;
 
 namespace SegLoss.Tests.Losses
@@ -17,11 +18,6 @@ namespace SegLoss.Tests.Losses
         private static double Pos(double z) => Math.Log(1 + Math.Exp(-z));
         private static double Neg(double z) => Math.Log(1 + Math.Exp(z));
 
-        private static double Value(SegmentationLoss loss, Tensor input, Tensor target)
-        {
-            using var scope = NewDisposeScope();
-            return loss.call(input, target).item<double>();
-        }
 
         private static readonly double[] Z = { 2.0, -1.0, 0.5, -3.0 };
 

@@ -3,18 +3,13 @@ using System.Linq;
 using FluentAssertions;
 using SegLoss.Tests.Infrastructure;
 using Xunit;
+using static SegLoss.Tests.Infrastructure.LossValues;
 using static TorchSharp.torch;
 
 namespace SegLoss.Tests.Losses
 {
     public class ComboLossTests
     {
-        private static double Value(SegmentationLoss loss, Tensor input, Tensor target)
-        {
-            using var result = loss.call(input, target);
-            return result.item<double>();
-        }
-
         [Fact]
         public void BinaryMatchesHandComputedValue()
         {

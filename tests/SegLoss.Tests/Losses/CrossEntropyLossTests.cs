@@ -4,6 +4,7 @@ using FluentAssertions;
 using SegLoss.Tests.Infrastructure;
 using TorchSharp;
 using Xunit;
+using static SegLoss.Tests.Infrastructure.LossValues;
 using static TorchSharp.torch;
 using F = TorchSharp.torch.nn.functional;
 
@@ -16,11 +17,6 @@ namespace SegLoss.Tests.Losses
 
         private static double Softplus(double v) => Math.Log(1 + Math.Exp(v));
 
-        private static double Value(SegmentationLoss loss, Tensor input, Tensor target)
-        {
-            using var scope = NewDisposeScope();
-            return loss.call(input, target).item<double>();
-        }
 
         private static double[] Values(Tensor t) => t.data<double>().ToArray();
 

@@ -4,18 +4,13 @@ using FluentAssertions;
 using SegLoss.Tests.Infrastructure;
 using TorchSharp;
 using Xunit;
+using static SegLoss.Tests.Infrastructure.LossValues;
 using static TorchSharp.torch;
 
 namespace SegLoss.Tests.Losses
 {
     public class DiceLossTests
     {
-        private static double Value(SegmentationLoss loss, Tensor input, Tensor target)
-        {
-            using var result = loss.call(input, target);
-            return result.item<double>();
-        }
-
         [Fact]
         public void BinaryProbabilitiesMatchHandComputedDice()
         {

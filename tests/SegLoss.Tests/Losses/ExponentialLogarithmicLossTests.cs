@@ -2,6 +2,7 @@ using System;
 using FluentAssertions;
 using SegLoss.Tests.Infrastructure;
 using Xunit;
+using static SegLoss.Tests.Infrastructure.LossValues;
 using static TorchSharp.torch;
 
 namespace SegLoss.Tests.Losses
@@ -10,11 +11,6 @@ namespace SegLoss.Tests.Losses
     {
         private const double Eps = 1e-8;
 
-        private static double Value(SegmentationLoss loss, Tensor input, Tensor target)
-        {
-            using var result = loss.call(input, target);
-            return result.item<double>();
-        }
 
         /// <summary>The guarded power (u + ε)^γ − ε^γ the loss documents.</summary>
         private static double Power(double u, double gamma = 0.3) => Math.Pow(u + Eps, gamma) - Math.Pow(Eps, gamma);

@@ -4,6 +4,7 @@ using FluentAssertions;
 using SegLoss.Tests.Infrastructure;
 using TorchSharp;
 using Xunit;
+using static SegLoss.Tests.Infrastructure.LossValues;
 using static TorchSharp.torch;
 
 namespace SegLoss.Tests.Losses
@@ -22,11 +23,6 @@ namespace SegLoss.Tests.Losses
             return e.Select(v => v / e.Sum()).ToArray();
         }
 
-        private static double Value(SegmentationLoss loss, Tensor input, Tensor target)
-        {
-            using var scope = NewDisposeScope();
-            return loss.call(input, target).item<double>();
-        }
 
         // ---------------------------------------------------------------- hand-computed values
 

@@ -3,18 +3,13 @@ using System.Linq;
 using FluentAssertions;
 using SegLoss.Tests.Infrastructure;
 using Xunit;
+using static SegLoss.Tests.Infrastructure.LossValues;
 using static TorchSharp.torch;
 
 namespace SegLoss.Tests.Losses
 {
     public class GeneralizedDiceLossTests
     {
-        private static double Value(SegmentationLoss loss, Tensor input, Tensor target)
-        {
-            using var result = loss.call(input, target);
-            return result.item<double>();
-        }
-
         // One image, 2 classes, 3 pixels: p(class 0) = [0.8, 0.3, 0.1], labels [0, 1, 1].
         // G = [1, 2], TP = [0.8, 1.6], P = [1.2, 1.8].
         private static Tensor Probabilities() => tensor(new[] { 0.8, 0.3, 0.1, 0.2, 0.7, 0.9 }, new long[] { 1, 2, 3 });

@@ -3,6 +3,7 @@ using System.Linq;
 using FluentAssertions;
 using SegLoss.Tests.Infrastructure;
 using Xunit;
+using static SegLoss.Tests.Infrastructure.LossValues;
 using static TorchSharp.torch;
 
 namespace SegLoss.Tests.Losses
@@ -11,11 +12,6 @@ namespace SegLoss.Tests.Losses
     {
         private const long Ignore = 255;
 
-        private static double Value(SegmentationLoss loss, Tensor input, Tensor target)
-        {
-            using var result = loss.call(input, target);
-            return result.item<double>();
-        }
 
         private static double[] Values(SegmentationLoss loss, Tensor input, Tensor target, params long[] expectedShape)
         {
