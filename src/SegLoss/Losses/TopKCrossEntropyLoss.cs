@@ -1,0 +1,153 @@
+using System;
+using System.Linq;
+using static TorchSharp.torch;
+
+namespace SegLoss
+{
+    /// <summary>
+    /// Top-k ("bootstrapped") cross-entropy: the mean of the k% largest per-pixel cross-entropy values (Wu, Shen and
+    /// van den Hengel, "Bridging Category-level and Instance-level Semantic Image Segmentation", 2016; nnU-Net's
+    /// <c>TopKLoss</c>, Isensee et al., Nature Methods 18, 2021).
+    /// </summary>
+    /// <remarks>
+    /// <para>Per-element loss ℓ as in <see cref="CrossEntropyLoss"/>: Multiclass softmax CE per pixel,
+    /// ℓ(x) = −w_y·log p_y(x) (with label smoothing ε: (1 − ε)·w_y·(−log p_y) + (ε/C)·Σ_c w_c·(−log p_c), soft
+    /// targets −Σ_c w_c·g'_c·log p_c); Binary/Multilabel BCE per channel entry (each (image, channel, pixel) entry
+    /// is one candidate).</para>
+    /// <para>Selection: the K = max(1, ⌊V·k/100⌋) largest values of ℓ are kept, V being the number of non-ignored
+    /// candidates, over the whole batch (default) or per image (<c>perImage: true</c>, V and K per image). The
+    /// selection itself carries no gradient; the kept values do.</para>
+    /// <para>Difference from nnU-Net: ignored pixels are excluded from the budget (nnU-Net's K = ⌊N·S·k/100⌋
+    /// counts them, with loss 0, so they dilute it) and K is at least 1 whenever a pixel is valid (nnU-Net's
+    /// ⌊·⌋ can give an empty mean = NaN).</para>
+    /// <para>Reductions: Mean is Σ kept ℓ / Σ K (nnU-Net's plain mean of the kept values; with class weights this
+    /// is not CE's Σ w_y-normalised mean, because the weights scale ℓ before the selection). With
+    /// <c>perImage</c>, Mean is over all kept values of all images. Sum is Σ kept ℓ. None returns the per-element
+    /// map — (N, *spatial) for Multiclass, (N, C, *spatial) otherwise — with ℓ at kept elements and 0 elsewhere.
+    /// If no pixel is valid the result is 0 with a zero gradient.</para>
+    /// <para>With k = 100 and no class weights, Mean equals <see cref="CrossEntropyLoss"/>'s Mean. Ties at the
+    /// K-th largest value are broken arbitrarily (by topk); the value does not depend on the choice, the gradient
+    /// does.</para>
+    /// </remarks>
+    public sealed class TopKCrossEntropyLoss : SegmentationLoss
+    {
+        // Buffers; each field is named like its buffer so that module.to(...) rewrites it.
+        private Tensor? classWeights;
+        private Tensor? posWeight;
+
+        /// <summary>Configures the loss.</summary>
+        /// <param name="mode">Multiclass (default, softmax CE), Binary or Multilabel (BCE with logits).</param>
+        /// <param name="fromLogits">True (default): the input holds logits; false: probabilities.</param>
+        /// <param name="k">Percentage of the valid pixels (entries) kept, in (0, 100]; 10 as nnU-Net.</param>
+        /// <param name="perImage">False (default): select over the whole batch; true: k% of each image.</param>
+        /// <param name="classWeights">Optional per-class weights (C): finite, non-negative, not all zero.</param>
+        /// <param name="ignoreIndex">Target value whose pixels are never selected, or null.</param>
+        /// <param name="labelSmoothing">ε in [0, 1]: the target becomes (1 − ε)·target + ε/C (ε/2 for Binary/Multilabel).</param>
+        /// <param name="posWeight">Binary/Multilabel only: weight of positive targets, a scalar or one value per channel (C).</param>
+        /// <param name="reduction">Mean (default), Sum or None.</param>
+        public TopKCrossEntropyLoss(LossMode mode = LossMode.Multiclass, bool fromLogits = true, double k = 10.0,
+            bool perImage = false, Tensor? classWeights = null, long? ignoreIndex = null, double labelSmoothing = 0.0,
+            Tensor? posWeight = null, nn.Reduction reduction = nn.Reduction.Mean)
+            : base(reduction)
+        {
+            Arguments.Mode(mode, nameof(mode));
+            Arguments.Reduction(reduction, nameof(reduction));
+            if (!(k > 0 && k <= 100))
+                throw new ArgumentException($"{nameof(k)} is a percentage and must be in (0, 100], got {k}", nameof(k));
+            Arguments.UnitInterval(labelSmoothing, nameof(labelSmoothing));
+            if (posWeight is not null && mode == LossMode.Multiclass)
+                throw new ArgumentException($"{nameof(posWeight)} applies to Binary and Multilabel modes only, got mode {mode} (use classWeights for Multiclass)", nameof(posWeight));
+            Mode = mode;
+            FromLogits = fromLogits;
+            K = k;
+            PerImage = perImage;
+            IgnoreIndex = ignoreIndex;
+            LabelSmoothing = labelSmoothing;
+            this.classWeights = ClassReduction.ValidateWeights(classWeights, nameof(classWeights));
+            this.posWeight = Arguments.ChannelWeights(posWeight, nameof(posWeight));
+            if (this.classWeights is not null) register_buffer(nameof(classWeights), this.classWeights);
+            if (this.posWeight is not null) register_buffer(nameof(posWeight), this.posWeight);
+        }
+
+        /// <summary>How channels relate to the target.</summary>
+        public LossMode Mode { get; }
+
+        /// <summary>True when the input holds logits, false for probabilities.</summary>
+        public bool FromLogits { get; }
+
+        /// <summary>The percentage k of valid pixels (entries) kept, in (0, 100].</summary>
+        public double K { get; }
+
+        /// <summary>Whether k% is taken per image (true) or over the whole batch (false).</summary>
+        public bool PerImage { get; }
+
+        /// <summary>Target value whose pixels are ignored, or null.</summary>
+        public long? IgnoreIndex { get; }
+
+        /// <summary>The label-smoothing factor ε.</summary>
+        public double LabelSmoothing { get; }
+
+        /// <summary>The class weights (C) as a float64 buffer, or null.</summary>
+        public Tensor? ClassWeights => classWeights;
+
+        /// <summary>The positive-target weight (1 or C entries) as a float64 buffer, or null.</summary>
+        public Tensor? PosWeight => posWeight;
+
+        /// <inheritdoc/>
+        protected override Tensor Compute(Tensor input, Tensor target)
+        {
+            var inputs = SegmentationInputs.Create(input, target, Mode, IgnoreIndex, FromLogits);
+            ClassReduction.CheckWeightCount(classWeights, inputs.C, nameof(classWeights));
+            Arguments.ChannelCount(posWeight, inputs.C, nameof(posWeight));
+            var (loss, _) = PixelCrossEntropy.Compute(inputs, FromLogits, classWeights, posWeight, LabelSmoothing);
+
+            // Candidates as rows: one row for the batch, or one per image; entries of (N, S) or (N, C, S).
+            long rows = PerImage ? inputs.N : 1;
+            var flat = loss.reshape(rows, -1);
+            long perRow = flat.shape[1];
+            var mask = PixelReduction.Mask(inputs, loss);
+            long[] valid = mask is null
+                ? Enumerable.Repeat(perRow, (int)rows).ToArray()
+                : mask.reshape(rows, -1).sum(1, false, ScalarType.Int64).cpu().data<long>().ToArray();
+            long[] budget = valid.Select(Budget).ToArray();
+            long maxBudget = budget.Max();
+            long total = budget.Sum();
+
+            Tensor? selected = null;
+            if (maxBudget > 0)
+            {
+                var scores = flat.detach();
+                if (mask is not null) scores = scores.masked_fill(mask.reshape(rows, -1).eq(0), double.NegativeInfinity);
+                bool uniform = budget.All(b => b == maxBudget);
+                // Rows with a smaller budget keep only their first budget[r] values, so those must be sorted.
+                var (_, index) = scores.topk(checked((int)maxBudget), 1, largest: true, sorted: !uniform);
+                Tensor? rank = uniform ? null
+                    : arange(maxBudget, ScalarType.Int64, flat.device).unsqueeze(0).lt(tensor(budget, ScalarType.Int64, flat.device).unsqueeze(1));
+                if (reduction == nn.Reduction.None)
+                {
+                    var src = rank is null ? ones(index.shape, flat.dtype, flat.device) : rank.to(flat.dtype);
+                    selected = zeros_like(flat).scatter_(1, index, src);
+                }
+                else
+                {
+                    var kept = flat.gather(1, index);
+                    var sum = (rank is null ? kept : kept * rank.to(flat.dtype)).sum();
+                    return reduction == nn.Reduction.Sum ? sum : sum / (double)total;
+                }
+            }
+
+            // No valid pixel (selected is null): 0 with a zero gradient, in every reduction.
+            var values = (selected is null ? loss * 0.0 : flat * selected).reshape(loss.shape);
+            return reduction == nn.Reduction.None ? PixelReduction.Reduce(values, inputs, reduction) : values.sum();
+        }
+
+        /// <summary>K = max(1, ⌊V·k/100⌋) for V &gt; 0 valid candidates, else 0.</summary>
+        private long Budget(long validCount)
+        {
+            if (validCount == 0) return 0;
+            // The tiny relative slack makes e.g. 30 · 10 / 100 = 3 exact despite rounding in k / 100.
+            long kept = (long)Math.Floor(validCount * K / 100.0 * (1 + 1e-12));
+            return Math.Clamp(kept, 1, validCount);
+        }
+    }
+}
