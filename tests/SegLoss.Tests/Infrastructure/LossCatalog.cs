@@ -31,6 +31,11 @@ namespace SegLoss.Tests.Infrastructure
             yield return (new LovaszSoftmaxLoss(ignoreIndex: 255), false);
             yield return (new LovaszSoftmaxLoss(classes: LovaszClasses.All, perImage: true, ignoreIndex: 255), false);
             yield return (new LovaszHingeLoss(), true);
+            yield return (new TopKCrossEntropyLoss(ignoreIndex: 255), false);
+            yield return (new TopKCrossEntropyLoss(LossMode.Binary, k: 25, perImage: true), true);
+            yield return (new OhemCrossEntropyLoss(minKept: 64, ignoreIndex: 255), false);
+            yield return (new DiceMimicLoss(backgroundValue: 0.01, ignoreIndex: 255), false);
+            yield return (new ConservativeLoss(ignoreIndex: 255), false);
             yield return (new BoundaryLoss(ignoreIndex: 255), false);
             yield return (new HausdorffDistanceLoss(LossMode.Binary), true);
             yield return (new DiceLoss(ignoreIndex: 255) + new CrossEntropyLoss(ignoreIndex: 255), false);
