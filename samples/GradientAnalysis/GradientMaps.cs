@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Globalization;
 using System.Linq;
 using SegLoss.Samples;
 using static TorchSharp.torch;
@@ -27,6 +28,7 @@ namespace SegLoss.GradientAnalysis
                 ("Focal", () => new FocalLoss(LossMode.Binary)),
                 ("Tversky", () => new TverskyLoss(LossMode.Binary)),
                 ("DiceMimic", () => new DiceMimicLoss(LossMode.Binary)),
+                ("DiceMimic b=0.1", () => new DiceMimicLoss(LossMode.Binary, backgroundValue: 0.1)),
             };
             var stages = new[] { ("around 0.5", 0.0), ("sharpened", 2.0) };
             var svg = new Svg(40 + losses.Count * 180, 60 + stages.Length * 230);
@@ -43,7 +45,9 @@ namespace SegLoss.GradientAnalysis
                     var mask = truth.flatten().data<double>().ToArray();
                     double fg = grad.Where((_, i) => mask[i] > 0.5).Average();
                     double bg = grad.Where((_, i) => mask[i] < 0.5).Average();
-                    Console.WriteLine($"{stageName,-11} {name,-10} mean gradient: foreground {fg,12:E3}  background {bg,12:E3}  ratio {(bg != 0 ? Math.Abs(fg / bg) : double.NaN),8:F1}");
+                    // + 0.0 turns −0 into 0; the ratio is undefined when the background receives no gradient.
+                    string ratio = bg != 0 ? Math.Abs(fg / bg).ToString("F1", CultureInfo.InvariantCulture) : "n/a";
+                    Console.WriteLine($"{stageName,-11} {name,-16} mean gradient: foreground {fg + 0.0,11:E3}  background {bg + 0.0,11:E3}  |fg/bg| {ratio,6}");
                 }
             }
             System.IO.File.WriteAllText(path, svg.ToString());
