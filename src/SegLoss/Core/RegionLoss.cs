@@ -60,10 +60,17 @@ namespace SegLoss
         /// <summary>Validates the pair and computes per-class statistics from the activated input.</summary>
         private protected (SegmentationInputs inputs, RegionStatistics stats) Statistics(Tensor input, Tensor target, bool squared = false)
         {
+            var (inputs, _, stats) = StatisticsAndProbabilities(input, target, squared);
+            return (inputs, stats);
+        }
+
+        /// <summary>Like <see cref="Statistics"/>, also returning the probabilities (N, C, S) for losses with a pixel term.</summary>
+        private protected (SegmentationInputs inputs, Tensor probabilities, RegionStatistics stats) StatisticsAndProbabilities(Tensor input, Tensor target, bool squared = false)
+        {
             var inputs = SegmentationInputs.Create(input, target, Mode, IgnoreIndex, FromLogits);
             ClassReduction.CheckWeightCount(ClassWeights, inputs.C, "classWeights");
             var probabilities = Activation.Probabilities(inputs.Input, Mode, FromLogits);
-            return (inputs, RegionStatistics.Compute(inputs, probabilities, squared, Batch));
+            return (inputs, probabilities, RegionStatistics.Compute(inputs, probabilities, squared, Batch));
         }
 
         /// <summary>Selects and weights classes, then applies the reduction.</summary>

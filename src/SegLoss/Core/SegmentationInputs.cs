@@ -1,5 +1,4 @@
 using System;
-using TorchSharp;
 using static TorchSharp.torch;
 
 namespace SegLoss
@@ -45,6 +44,12 @@ namespace SegLoss
 
         /// <summary>Multiclass hard labels (N, S) int64 with ignored pixels set to 0; null for floating targets.</summary>
         public Tensor? Labels { get; private set; }
+
+        /// <summary>
+        /// Multiclass hard labels (N, S) int64 as given, ignored pixels still holding the ignore index (for fused
+        /// kernels that take an ignore index themselves); null for floating targets.
+        /// </summary>
+        public Tensor? RawLabels { get; private set; }
 
         /// <summary>Floating target (N, C, S) in the input's dtype with ignored entries set to 0; null for hard labels.</summary>
         public Tensor? Target { get; private set; }
@@ -135,19 +140,21 @@ namespace SegLoss
                 throw new ArgumentException($"target has dtype {target.dtype} but Multiclass labels of shape {Shapes.Format(labelShape)} must be integers (floating targets must be {Shapes.Format(InputShape)} class probabilities)", nameof(target));
 
             var labels = target.to(ScalarType.Int64).reshape(N, S);
-            Tensor? ignored = ignoreIndex.HasValue ? labels.eq(ignoreIndex.Value) : null;
-            var outOfRange = labels.lt(0).logical_or_(labels.ge(C));
-            if (ignored is not null) outOfRange = outOfRange.logical_and_(ignored.logical_not());
-            if (outOfRange.any().item<bool>())
+            RawLabels = labels;
+            // Two reductions (one read-back) instead of element-wise range masks: the common case is in range.
+            var (lo, hi) = MinMax(labels);
+            if (ignoreIndex.HasValue && ignoreIndex.Value >= lo && ignoreIndex.Value <= hi)
             {
-                long bad = labels.masked_select(outOfRange)[0].item<long>();
-                string allowed = ignoreIndex.HasValue ? $"[0, {C}) or the ignore index {ignoreIndex.Value}" : $"[0, {C})";
-                throw new ArgumentException($"target holds label {bad} but labels must be in {allowed} for input with {C} classes", nameof(target));
-            }
-            if (ignored is not null)
-            {
+                var ignored = labels.eq(ignoreIndex.Value);
                 labels = labels.masked_fill(ignored, 0);
                 Valid = ignored.logical_not().to(Input.dtype).unsqueeze(1);
+                if (lo < 0 || hi >= C) (lo, hi) = MinMax(labels);
+            }
+            if (lo < 0 || hi >= C)
+            {
+                long bad = lo < 0 ? lo : hi;
+                string allowed = ignoreIndex.HasValue ? $"[0, {C}) or the ignore index {ignoreIndex.Value}" : $"[0, {C})";
+                throw new ArgumentException($"target holds label {bad} but labels must be in {allowed} for input with {C} classes", nameof(target));
             }
             Labels = labels;
         }
@@ -182,10 +189,17 @@ namespace SegLoss
 
         private static void CheckProbabilityRange(Tensor values, string paramName, string what)
         {
-            var low = values.min().ToDouble() is var lo && lo < 0 ? lo : (double?)null;
-            var high = values.max().ToDouble() is var hi && hi > 1 ? hi : (double?)null;
-            if (low.HasValue || high.HasValue || double.IsNaN(lo) || double.IsNaN(hi))
+            var range = stack(new[] { values.min(), values.max() }).to(ScalarType.Float64).data<double>().ToArray();
+            double lo = range[0], hi = range[1];
+            if (!(lo >= 0) || !(hi <= 1))
                 throw new ArgumentException($"{what} values must be in [0, 1] but range over [{lo}, {hi}]", paramName);
+        }
+
+        /// <summary>Smallest and largest label, read back together.</summary>
+        private static (long lo, long hi) MinMax(Tensor labels)
+        {
+            var range = stack(new[] { labels.min(), labels.max() }).data<long>().ToArray();
+            return (range[0], range[1]);
         }
 
         private static bool SameShape(long[] a, long[] b)

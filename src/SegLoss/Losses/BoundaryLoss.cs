@@ -105,7 +105,7 @@ namespace SegLoss
             using var scope = NewDisposeScope();
             var inputs = SegmentationInputs.Create(input, target, Mode, IgnoreIndex, FromLogits);
             var classes = SelectedClasses(inputs.C);
-            var maps = CanonicalMaps(distanceMaps, inputs).index_select(1, ClassIndex(classes, inputs));
+            var maps = SelectChannels(CanonicalMaps(distanceMaps, inputs), classes, inputs);
             return Reduce(inputs, classes, maps).MoveToOuterDisposeScope();
         }
 
@@ -147,18 +147,25 @@ namespace SegLoss
             return _classes;
         }
 
+        /// <summary>The selected channels of (N, C, S): a view when they form an ascending run (the default), else a copy.</summary>
+        private static Tensor SelectChannels(Tensor values, int[] classes, SegmentationInputs inputs)
+        {
+            bool run = classes.Select((c, i) => c == classes[0] + i).All(b => b);
+            return run ? values.narrow(1, classes[0], classes.Length) : values.index_select(1, ClassIndex(classes, inputs));
+        }
+
         private static Tensor ClassIndex(int[] classes, SegmentationInputs inputs) =>
             tensor(classes.Select(c => (long)c).ToArray(), ScalarType.Int64, inputs.Input.device);
 
         /// <summary>Σ over selected classes of s·φ, masked, then reduced.</summary>
         private Tensor Reduce(SegmentationInputs inputs, int[] classes, Tensor maps)
         {
-            var p = Activation.Probabilities(inputs.Input, Mode, FromLogits).index_select(1, ClassIndex(classes, inputs));
+            var p = SelectChannels(Activation.Probabilities(inputs.Input, Mode, FromLogits), classes, inputs);
             var product = p * maps;
             Tensor? valid = null;
             if (inputs.Valid is not null)
             {
-                valid = inputs.Valid.dim() == 3 && inputs.Valid.shape[1] == 1 ? inputs.Valid : inputs.Valid.index_select(1, ClassIndex(classes, inputs));
+                valid = inputs.Valid.dim() == 3 && inputs.Valid.shape[1] == 1 ? inputs.Valid : SelectChannels(inputs.Valid, classes, inputs);
                 product = product * valid;
             }
             var perPixel = product.sum(dim: 1) / classes.Length;

@@ -14,9 +14,10 @@ namespace SegLoss
     /// (the author code's comment). Defaults α = β = 0.5 and s = 1 are the author code's (asgsaeid/ComboLoss);
     /// the background term uses (1 − β) as in the paper, not the code's β·(1 − β).</para>
     /// <para>Modes: Binary and Multilabel apply it per sigmoid channel; Multiclass uses the softmax probabilities
-    /// against the one-hot target, summing Dice over classes (the paper's multi-organ form). ln p and ln(1 − p) come
-    /// from log_softmax / logsigmoid in log space, so logits of ±1e4 stay finite; probability inputs are clamped at
-    /// 1e-7 as in the author code.</para>
+    /// against the one-hot target, summing Dice over classes (the paper's multi-organ form), computed from the labels
+    /// without building a one-hot tensor. ln p comes from log_softmax / logsigmoid and sigmoid ln(1 − p) from
+    /// logsigmoid(−z), so logits of ±1e4 stay finite; the softmax ln(1 − p) and probability inputs clamp at 1e-7 as
+    /// the author code clips probabilities.</para>
     /// <para>The value is negative at the optimum: −(1 − α)·K for K classes. With <c>batch: true</c> (default, as
     /// the author code flattens the whole batch) one value is computed for the batch; with <c>batch: false</c> one
     /// per image. None returns those values, (N) or (1); Mean and Sum reduce them. <c>includeBackground:
@@ -55,20 +56,33 @@ namespace SegLoss
         /// <inheritdoc/>
         public override string DisplayName => "Combo";
 
-        /// <summary>Validates s under its own name before the base class stores it as both smoothing terms.</summary>
-        private static double CheckedSmooth(double smooth)
+        /// <summary>
+        /// mBCE from Multiclass labels without a one-hot tensor: per pixel, Σ_c over the selected classes of
+        /// β·[c = y]·ln p_c + (1 − β)·[c ≠ y]·ln(1 − p_c) = (1 − β)·Σ_c ln(1 − p_c) + [y selected]·(β·ln p_y − (1 − β)·ln(1 − p_y)).
+        /// ln(1 − p) clamps 1 − p at 1e-7, as the author code clips probabilities.
+        /// </summary>
+        private Tensor LabelCrossEntropy(SegmentationInputs inputs, Tensor probabilities)
         {
-            Arguments.NonNegative(smooth, nameof(smooth));
-            return smooth;
+            var logP = Activation.LogProbabilities(inputs.Input, Mode, FromLogits);
+            var logQ = (1.0 - probabilities).clamp_min(Activation.ProbabilityEpsilon).log();
+            var index = inputs.Labels!.unsqueeze(1);
+            var own = (logP.gather(1, index) * Beta - logQ.gather(1, index) * (1.0 - Beta)).squeeze(1);
+            var selected = ExcludeBackground(logQ, 1);
+            long classes = selected.shape[1];
+            if (classes < inputs.C) own = own * inputs.Labels.ne(0).to(own.dtype);
+            var perPixel = (selected.sum(1) * (1.0 - Beta) + own).neg();
+            var valid = inputs.Valid?.squeeze(1);
+            if (valid is not null) perPixel = perPixel * valid;
+            long[] axes = Batch ? new long[] { 0, 1 } : new long[] { 1 };
+            var count = valid is null
+                ? tensor((double)(Batch ? inputs.N * inputs.S : inputs.S) * classes, perPixel.dtype, perPixel.device)
+                : valid.sum(axes) * (double)classes;
+            return PixelReduction.SafeDivide(perPixel.sum(axes), count);
         }
 
-        /// <inheritdoc/>
-        protected override Tensor Compute(Tensor input, Tensor target)
+        /// <summary>mBCE from per-entry targets (sigmoid modes, soft labels): the mean over the selected, non-ignored entries.</summary>
+        private Tensor DenseCrossEntropy(SegmentationInputs inputs)
         {
-            var (inputs, stats) = Statistics(input, target);
-            var dice = (stats.TruePositive * 2.0 + SmoothNumerator) / (stats.PredictionSum + stats.TargetSum + SmoothDenominator);
-            var diceSum = ExcludeBackground(dice).sum(-1);
-
             var x = inputs.Input;
             var logP = Activation.LogProbabilities(x, Mode, FromLogits);
             var logQ = Activation.LogOneMinusProbabilities(x, Mode, FromLogits, FromLogits && Mode == LossMode.Multiclass ? logP : null);
@@ -79,8 +93,23 @@ namespace SegLoss
             entries = ExcludeBackground(entries, 1);
             valid = ExcludeBackground(valid, 1);
             long[] axes = Batch ? new long[] { 0, 1, 2 } : new long[] { 1, 2 };
-            var bce = PixelReduction.SafeDivide(entries.sum(axes), valid.sum(axes));
+            return PixelReduction.SafeDivide(entries.sum(axes), valid.sum(axes));
+        }
 
+        /// <summary>Validates s under its own name before the base class stores it as both smoothing terms.</summary>
+        private static double CheckedSmooth(double smooth)
+        {
+            Arguments.NonNegative(smooth, nameof(smooth));
+            return smooth;
+        }
+
+        /// <inheritdoc/>
+        protected override Tensor Compute(Tensor input, Tensor target)
+        {
+            var (inputs, probabilities, stats) = StatisticsAndProbabilities(input, target);
+            var dice = (stats.TruePositive * 2.0 + SmoothNumerator) / (stats.PredictionSum + stats.TargetSum + SmoothDenominator);
+            var diceSum = ExcludeBackground(dice).sum(-1);
+            var bce = inputs.HasLabels ? LabelCrossEntropy(inputs, probabilities) : DenseCrossEntropy(inputs);
             var perValue = bce * Alpha - diceSum * (1.0 - Alpha);
             if (perValue.dim() == 0) perValue = perValue.unsqueeze(0);
             return reduction switch

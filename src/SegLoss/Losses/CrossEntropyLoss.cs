@@ -27,6 +27,7 @@ namespace SegLoss
         // Buffers; each field is named like its buffer so that module.to(...) rewrites it.
         private Tensor? classWeights;
         private Tensor? posWeight;
+        private readonly bool _weightsPositive;
 
         /// <summary>Configures the loss.</summary>
         /// <param name="mode">Multiclass (default, softmax CE), Binary or Multilabel (BCE with logits).</param>
@@ -53,6 +54,7 @@ namespace SegLoss
             this.classWeights = ClassReduction.ValidateWeights(classWeights, nameof(classWeights));
             this.posWeight = Arguments.ChannelWeights(posWeight, nameof(posWeight));
             if (this.classWeights is not null) register_buffer(nameof(classWeights), this.classWeights);
+            using (NewDisposeScope()) _weightsPositive = this.classWeights is null || this.classWeights.gt(0).all().item<bool>();
             if (this.posWeight is not null) register_buffer(nameof(posWeight), this.posWeight);
         }
 
@@ -80,6 +82,8 @@ namespace SegLoss
             var inputs = SegmentationInputs.Create(input, target, Mode, IgnoreIndex, FromLogits);
             ClassReduction.CheckWeightCount(classWeights, inputs.C, nameof(classWeights));
             Arguments.ChannelCount(posWeight, inputs.C, nameof(posWeight));
+            var fused = FusedCrossEntropy.TryCompute(inputs, FromLogits, IgnoreIndex, classWeights, _weightsPositive, posWeight, LabelSmoothing, reduction);
+            if (fused is not null) return fused;
             var (loss, denominator) = PixelCrossEntropy.Compute(inputs, FromLogits, classWeights, posWeight, LabelSmoothing);
             return PixelReduction.Reduce(loss, inputs, reduction, denominator);
         }

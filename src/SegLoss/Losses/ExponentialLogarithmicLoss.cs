@@ -131,7 +131,6 @@ namespace SegLoss
         private Tensor SoftmaxCrossTerm(SegmentationInputs inputs)
         {
             var x = inputs.Input;
-            var logp = Activation.LogProbabilities(x, LossMode.Multiclass, FromLogits);
             Tensor weights;
             using (no_grad())
             {
@@ -145,11 +144,14 @@ namespace SegLoss
             Tensor perPixel;
             if (inputs.Labels is not null)
             {
-                var nll = logp.gather(1, inputs.Labels.unsqueeze(1)).squeeze(1).neg();
+                // −ln p_l per pixel from the fused cross-entropy kernel when the input holds logits.
+                var nll = FusedCrossEntropy.TryPerElement(inputs, FromLogits, IgnoreIndex, null, null, 0.0)
+                    ?? Activation.LogProbabilities(x, LossMode.Multiclass, FromLogits).gather(1, inputs.Labels.unsqueeze(1)).squeeze(1).neg();
                 perPixel = GuardedPower(nll, CrossGamma) * weights.index_select(0, inputs.Labels.reshape(-1)).reshape(inputs.N, inputs.S);
             }
             else
             {
+                var logp = Activation.LogProbabilities(x, LossMode.Multiclass, FromLogits);
                 perPixel = (GuardedPower(logp.neg(), CrossGamma) * inputs.Target! * weights.view(1, inputs.C, 1)).sum(1);
             }
             return PixelReduction.Reduce(PixelReduction.Masked(inputs, perPixel), inputs, nn.Reduction.Mean);

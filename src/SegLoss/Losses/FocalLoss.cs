@@ -20,15 +20,17 @@ namespace SegLoss
     /// non-ignored pixels (Multiclass) or entries (Binary/Multilabel) — α is part of the per-pixel loss, not a
     /// normaliser (unlike CE's class-weighted mean). If every pixel is ignored Mean returns 0 with a zero gradient.
     /// Sum is the sum; None returns (N, *spatial) for Multiclass and (N, C, *spatial) otherwise.</para>
-    /// <para>Stability: log p_t comes from log_softmax / logsigmoid and (1 − p_t)^γ is computed as
-    /// exp(γ·log(1 − p_t)) with log(1 − p_t) itself taken in log space (log-sum-exp of the other classes, or
-    /// logsigmoid of the opposite sign), so γ &lt; 1 gives finite gradients even when p_t rounds to 1 (logits
-    /// of ±1e4). With probability inputs (<c>fromLogits: false</c>) both logs clamp their argument at 1e-7.</para>
+    /// <para>Stability: for logits, −log p_t comes from TorchSharp's fused cross-entropy kernels (log_softmax + NLL,
+    /// or BCE with logits), and 1 − p_t is formed without cancellation — −expm1(log p_y) for softmax, σ(z)·(1 − t) +
+    /// σ(−z)·t for sigmoid — before the power, which floors its base at 1e-30 so that γ &lt; 1 gives finite gradients
+    /// even when p_t rounds to 1 (logits of ±1e4). With probability inputs (<c>fromLogits: false</c>) the logs and
+    /// 1 − p_t clamp at 1e-7.</para>
     /// </remarks>
     public sealed class FocalLoss : SegmentationLoss
     {
         // Buffer; the field is named like the buffer so that module.to(...) rewrites it.
         private Tensor? classAlpha;
+        private const double WeightFloor = 1e-30;
 
         /// <summary>Configures the loss.</summary>
         /// <param name="mode">Multiclass (default, softmax focal), Binary or Multilabel (sigmoid focal).</param>
@@ -93,24 +95,26 @@ namespace SegLoss
         private Tensor Softmax(SegmentationInputs inputs)
         {
             var x = inputs.Input;
-            var logp = Activation.LogProbabilities(x, LossMode.Multiclass, FromLogits);
             var alpha = classAlpha?.to(x.dtype, x.device);
             if (inputs.Labels is not null)
             {
-                var index = inputs.Labels.unsqueeze(1);
-                var logpy = logp.gather(1, index);
-                var loss = logpy.squeeze(1).neg();
-                if (Gamma != 0)
+                Tensor loss;
+                if (FromLogits)
                 {
-                    // log(1 − p_y) = log Σ_{c≠y} p_c, exact even where p_y rounds to 1.
-                    var log1m = FromLogits
-                        ? logp.scatter(1, index, full_like(logpy, double.NegativeInfinity)).logsumexp(1)
-                        : (1.0 - x.gather(1, index).squeeze(1)).clamp_min(Activation.ProbabilityEpsilon).log();
-                    loss = loss * (log1m * Gamma).exp();
+                    // −log p_y from the fused cross-entropy kernel; 1 − p_y = −expm1(log p_y) has no cancellation.
+                    loss = FusedCrossEntropy.TryPerElement(inputs, true, IgnoreIndex, null, null, 0.0)!;
+                    if (Gamma != 0) loss = loss * FocalWeight(loss.neg().expm1().neg());
+                }
+                else
+                {
+                    var py = x.gather(1, inputs.Labels.unsqueeze(1)).squeeze(1);
+                    loss = py.clamp_min(Activation.ProbabilityEpsilon).log().neg();
+                    if (Gamma != 0) loss = loss * FocalWeight((1.0 - py).clamp_min(Activation.ProbabilityEpsilon));
                 }
                 if (alpha is not null) loss = loss * alpha.index_select(0, inputs.Labels.reshape(-1)).reshape(inputs.N, inputs.S);
                 return loss;
             }
+            var logp = Activation.LogProbabilities(x, LossMode.Multiclass, FromLogits);
             var term = (logp * inputs.Target!).neg();
             if (Gamma != 0)
             {
@@ -121,19 +125,30 @@ namespace SegLoss
             return term.sum(1);
         }
 
+        /// <summary>
+        /// (1 − p_t)^γ from 1 − p_t ≥ 0. The floor at 1e-30 keeps the derivative of x^γ finite for γ &lt; 1 where
+        /// p_t rounds to 1 (the weight there is at most 1e-30^γ, against a loss term that is itself ≈ 0).
+        /// </summary>
+        private Tensor FocalWeight(Tensor oneMinusPt) => oneMinusPt.clamp_min(WeightFloor).pow(Gamma);
+
         /// <summary>Per-entry sigmoid focal loss (N, C, S).</summary>
         private Tensor Sigmoid(SegmentationInputs inputs)
         {
             var x = inputs.Input;
             var t = inputs.Target!;
-            var logP = Activation.LogProbabilities(x, Mode, FromLogits);
-            var logQ = Activation.LogComplement(x, FromLogits);
-            var loss = (t * logP + (1.0 - t) * logQ).neg();
-            if (Gamma != 0)
+            Tensor loss;
+            if (FromLogits)
             {
-                // 1 − p_t = σ(z)·(1 − t) + (1 − σ(z))·t, in log space: log-sum-exp of the two terms (log 0 = −∞ drops one).
-                var log1m = stack(new[] { logP + (1.0 - t).log(), logQ + t.log() }, 0).logsumexp(0);
-                loss = loss * (log1m * Gamma).exp();
+                // Fused BCE with logits per entry; 1 − p_t = σ(z)·(1 − t) + σ(−z)·t, both terms without cancellation.
+                loss = FusedCrossEntropy.TryPerElement(inputs, true, IgnoreIndex, null, null, 0.0)!;
+                if (Gamma != 0) loss = loss * FocalWeight(x.sigmoid() * (1.0 - t) + x.neg().sigmoid() * t);
+            }
+            else
+            {
+                var logP = Activation.LogProbabilities(x, Mode, FromLogits);
+                var logQ = Activation.LogComplement(x, FromLogits);
+                loss = (t * logP + (1.0 - t) * logQ).neg();
+                if (Gamma != 0) loss = loss * FocalWeight((x * (1.0 - t) + (1.0 - x) * t).clamp_min(Activation.ProbabilityEpsilon));
             }
             if (Alpha.HasValue) loss = loss * (t * Alpha.Value + (1.0 - t) * (1.0 - Alpha.Value));
             return loss;
