@@ -36,20 +36,20 @@ namespace SegLoss
 
         /// <summary>
         /// The unreduced loss in the canonical layout — (N, S) for Multiclass hard labels, (N, C, S) for sigmoid
-        /// modes — with ignored elements 0 and class weights applied; null where the fused kernels do not apply
-        /// (probability inputs, Multiclass soft targets).
+        /// modes — with ignored elements 0 and class weights applied; null where it does not apply (probability
+        /// inputs, Multiclass soft targets). Sigmoid modes use the fused BCE kernel; for Multiclass, log_softmax +
+        /// gather is faster than the fused kernel's unreduced backward (10.2 vs 11.8 ms fwd+bwd at (8, 4, 256, 256),
+        /// one thread), so that path is kept.
         /// </summary>
-        internal static Tensor? TryPerElement(SegmentationInputs inputs, bool fromLogits, long? ignoreIndex, Tensor? classWeights,
+        internal static Tensor? TryPerElement(SegmentationInputs inputs, bool fromLogits, Tensor? classWeights,
             Tensor? posWeight, double labelSmoothing)
         {
             if (!fromLogits || (inputs.Mode == LossMode.Multiclass && inputs.Labels is null)) return null;
+            if (inputs.Mode == LossMode.Multiclass)
+                return PixelCrossEntropy.Compute(inputs, fromLogits, classWeights, null, labelSmoothing).loss;
             var x = inputs.Input;
-            var w = classWeights?.to(x.dtype, x.device);
-            if (inputs.Mode != LossMode.Multiclass)
-                return Sigmoid(inputs, w, posWeight?.to(x.dtype, x.device), labelSmoothing, nn.Reduction.None).reshape(inputs.N, inputs.C, inputs.S);
-            bool ignoring = inputs.Valid is not null;
-            return F.cross_entropy(x, ignoring ? inputs.RawLabels! : inputs.Labels!, w, ignoring ? ignoreIndex!.Value : -100,
-                nn.Reduction.None, labelSmoothing);
+            return Sigmoid(inputs, classWeights?.to(x.dtype, x.device), posWeight?.to(x.dtype, x.device), labelSmoothing, nn.Reduction.None)
+                .reshape(inputs.N, inputs.C, inputs.S);
         }
 
         private static Tensor Softmax(SegmentationInputs inputs, long? ignoreIndex, Tensor? w, bool weightsPositive,

@@ -145,7 +145,7 @@ namespace SegLoss
             if (inputs.Labels is not null)
             {
                 // −ln p_l per pixel from the fused cross-entropy kernel when the input holds logits.
-                var nll = FusedCrossEntropy.TryPerElement(inputs, FromLogits, IgnoreIndex, null, null, 0.0)
+                var nll = FusedCrossEntropy.TryPerElement(inputs, FromLogits, null, null, 0.0)
                     ?? Activation.LogProbabilities(x, LossMode.Multiclass, FromLogits).gather(1, inputs.Labels.unsqueeze(1)).squeeze(1).neg();
                 perPixel = GuardedPower(nll, CrossGamma) * weights.index_select(0, inputs.Labels.reshape(-1)).reshape(inputs.N, inputs.S);
             }

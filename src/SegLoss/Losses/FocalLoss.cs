@@ -102,7 +102,7 @@ namespace SegLoss
                 if (FromLogits)
                 {
                     // −log p_y from the fused cross-entropy kernel; 1 − p_y = −expm1(log p_y) has no cancellation.
-                    loss = FusedCrossEntropy.TryPerElement(inputs, true, IgnoreIndex, null, null, 0.0)!;
+                    loss = FusedCrossEntropy.TryPerElement(inputs, true, null, null, 0.0)!;
                     if (Gamma != 0) loss = loss * FocalWeight(loss.neg().expm1().neg());
                 }
                 else
@@ -140,7 +140,7 @@ namespace SegLoss
             if (FromLogits)
             {
                 // Fused BCE with logits per entry; 1 − p_t = σ(z)·(1 − t) + σ(−z)·t, both terms without cancellation.
-                loss = FusedCrossEntropy.TryPerElement(inputs, true, IgnoreIndex, null, null, 0.0)!;
+                loss = FusedCrossEntropy.TryPerElement(inputs, true, null, null, 0.0)!;
                 if (Gamma != 0) loss = loss * FocalWeight(x.sigmoid() * (1.0 - t) + x.neg().sigmoid() * t);
             }
             else

@@ -87,7 +87,7 @@ namespace SegLoss
             ClassReduction.CheckWeightCount(classWeights, inputs.C, nameof(classWeights));
 
             // Unweighted per-pixel CE (N, S) or (N, 1, S), zero at ignored pixels; p_true = exp(−CE).
-            var ce = FusedCrossEntropy.TryPerElement(inputs, FromLogits, IgnoreIndex, null, null, 0.0)
+            var ce = FusedCrossEntropy.TryPerElement(inputs, FromLogits, null, null, 0.0)
                 ?? PixelCrossEntropy.Compute(inputs, FromLogits).loss;
             var nll = ce.reshape(inputs.N, inputs.S);
             var mask = PixelReduction.Mask(inputs, ce)?.reshape(inputs.N, inputs.S);

@@ -73,7 +73,7 @@ namespace SegLoss
         {
             var inputs = SegmentationInputs.Create(input, target, Mode, IgnoreIndex, FromLogits);
             var w = CanonicalWeights(weightMap, inputs);
-            var loss = FusedCrossEntropy.TryPerElement(inputs, FromLogits, IgnoreIndex, null, null, 0.0)
+            var loss = FusedCrossEntropy.TryPerElement(inputs, FromLogits, null, null, 0.0)
                 ?? PixelCrossEntropy.Compute(inputs, FromLogits).loss;
             var pixelWeights = loss.dim() == 2 ? w : w.unsqueeze(1);
             var weighted = loss * pixelWeights;

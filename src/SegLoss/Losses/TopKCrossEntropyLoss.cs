@@ -99,7 +99,7 @@ namespace SegLoss
             var inputs = SegmentationInputs.Create(input, target, Mode, IgnoreIndex, FromLogits);
             ClassReduction.CheckWeightCount(classWeights, inputs.C, nameof(classWeights));
             Arguments.ChannelCount(posWeight, inputs.C, nameof(posWeight));
-            var loss = FusedCrossEntropy.TryPerElement(inputs, FromLogits, IgnoreIndex, classWeights, posWeight, LabelSmoothing)
+            var loss = FusedCrossEntropy.TryPerElement(inputs, FromLogits, classWeights, posWeight, LabelSmoothing)
                 ?? PixelCrossEntropy.Compute(inputs, FromLogits, classWeights, posWeight, LabelSmoothing).loss;
 
             // Candidates as rows: one row for the batch, or one per image; entries of (N, S) or (N, C, S).
