@@ -168,6 +168,8 @@ namespace SegLoss
                 valid = inputs.Valid.dim() == 3 && inputs.Valid.shape[1] == 1 ? inputs.Valid : SelectChannels(inputs.Valid, classes, inputs);
                 product = product * valid;
             }
+            // Plain mean: one reduction of the product, without the per-pixel class sum.
+            if (reduction == nn.Reduction.Mean && valid is null) return product.sum() * (1.0 / product.numel());
             var perPixel = product.sum(dim: 1) / classes.Length;
             switch (reduction)
             {
@@ -194,7 +196,9 @@ namespace SegLoss
             if (distanceMaps.device_type != inputs.Input.device_type || distanceMaps.device_index != inputs.Input.device_index)
                 throw new ArgumentException($"distanceMaps is on {distanceMaps.device} but input is on {inputs.Input.device}", nameof(distanceMaps));
             var maps = distanceMaps.detach().to(inputs.Input.dtype).reshape(inputs.N, inputs.C, inputs.S);
-            if (!maps.isfinite().all().item<bool>())
+            // One float64 reduction instead of an element-wise mask: NaN and ±∞ propagate to the sum, and map
+            // values (bounded by the image diagonal) cannot overflow it.
+            if (!double.IsFinite(maps.sum(ScalarType.Float64).item<double>()))
                 throw new ArgumentException("distanceMaps must be finite, got NaN or infinite values", nameof(distanceMaps));
             return maps;
         }
