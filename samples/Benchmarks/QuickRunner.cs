@@ -11,8 +11,8 @@ namespace SegLoss.Benchmarks
 {
     /// <summary>
     /// --quick: a Stopwatch timing of every loss x shape (forward + backward), printed as one JSON object per line
-    /// (a shape's lines once all its losses are timed), with the ratio of medians to the baseline measured in the
-    /// same run on the same shape (F.cross_entropy; F.binary_cross_entropy_with_logits for the binary shape); plus
+    /// (a shape's lines once all its losses are timed), with the ratio of medians to the baseline timed interleaved
+    /// with the loss on the same shape (F.cross_entropy; F.binary_cross_entropy_with_logits for the binary shape); plus
     /// the per-op overhead. Skipped or failed losses are reported on stderr. Not a substitute for BenchmarkDotNet's
     /// statistics; made to finish in well under two minutes on 2 cores.
     /// </summary>
@@ -42,16 +42,16 @@ namespace SegLoss.Benchmarks
                 // The baseline is timed before and after the losses and the faster of the two kept, so that the
                 // ratios do not depend on which came first (JIT tiering, heap growth, a neighbour's load).
                 var before = Time(workload, workload.Baseline, BaselineWarmup);
-                var rows = new List<(string Name, double Median, double Min)>();
+                var rows = new List<(string Name, double Median, double Min, double Ratio)>();
                 foreach (var entry in entries)
                 {
-                    if (TimeLoss(entry, workload) is { } row) rows.Add((entry.Name, row.Median, row.Min));
+                    if (TimeLoss(entry, workload) is { } row) rows.Add((entry.Name, row.Median, row.Min, row.Ratio));
                 }
                 var after = Time(workload, workload.Baseline, Warmup);
                 var baseline = after.Median < before.Median ? after : before;
                 Print(new { loss = workload.BaselineName, shape, threads, median_ms = Round(baseline.Median), min_ms = Round(baseline.Min), ratio_to_ce = 1.0 });
-                foreach (var (name, median, min) in rows)
-                    Print(new { loss = name, shape, threads, median_ms = Round(median), min_ms = Round(min), ratio_to_ce = Round(median / baseline.Median) });
+                foreach (var (name, median, min, ratio) in rows)
+                    Print(new { loss = name, shape, threads, median_ms = Round(median), min_ms = Round(min), ratio_to_ce = Round(ratio) });
             }
             if (Matches(filter, "maps", "maps"))
                 foreach (var (name, shape, median, min) in MapTimings.Run())
@@ -60,7 +60,11 @@ namespace SegLoss.Benchmarks
             return 0;
         }
 
-        private static (double Median, double Min)? TimeLoss(LossEntry entry, Workload workload)
+        /// <summary>
+        /// Times a loss with the baseline interleaved (loss, baseline, loss, ...), so that the ratio compares runs
+        /// made under the same load; the ratio is median(loss) / median(interleaved baseline).
+        /// </summary>
+        private static (double Median, double Min, double Ratio)? TimeLoss(LossEntry entry, Workload workload)
         {
             LossInstance loss;
             try
@@ -76,7 +80,15 @@ namespace SegLoss.Benchmarks
             {
                 try
                 {
-                    return Time(workload, loss.Call, Warmup);
+                    var baselineSamples = new List<double>();
+                    var clock = new Stopwatch();
+                    var timed = Time(workload, loss.Call, Warmup, () =>
+                    {
+                        clock.Restart();
+                        workload.Step(workload.Baseline);
+                        baselineSamples.Add(clock.Elapsed.TotalMilliseconds);
+                    });
+                    return (timed.Median, timed.Min, timed.Median / Median(baselineSamples.ToArray()));
                 }
                 catch (Exception e)
                 {
@@ -90,7 +102,7 @@ namespace SegLoss.Benchmarks
             filter is null || loss.Contains(filter, StringComparison.OrdinalIgnoreCase) || shape.Contains(filter, StringComparison.OrdinalIgnoreCase);
 
         /// <summary>Median and min of forward + backward in ms after warm-up; 3 to 12 iterations, fewer for slow losses.</summary>
-        private static (double Median, double Min) Time(Workload workload, Func<Tensor, Tensor, Tensor> loss, int warmup)
+        private static (double Median, double Min) Time(Workload workload, Func<Tensor, Tensor, Tensor> loss, int warmup, Action? between = null)
         {
             var clock = Stopwatch.StartNew();
             workload.Step(loss);
@@ -109,6 +121,7 @@ namespace SegLoss.Benchmarks
                 clock.Restart();
                 workload.Step(loss);
                 samples[i] = clock.Elapsed.TotalMilliseconds;
+                between?.Invoke();
             }
             long leaked = Tensor.TotalCount - liveBefore;
             if (leaked != 0)
