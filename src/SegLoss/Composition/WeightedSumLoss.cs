@@ -41,7 +41,10 @@ namespace SegLoss
         internal static WeightedSumLoss Scale(SegmentationLoss loss, double weight) => new WeightedSumLoss((loss, weight));
 
         /// <inheritdoc/>
-        protected override Tensor Compute(Tensor input, Tensor target)
+        protected override Tensor Compute(Tensor input, Tensor target) => WithSharedActivations(input, target, () => Sum(input, target));
+
+        /// <summary>Σ w_i·L_i; the terms share activations of the same input (e.g. Dice and CE one log_softmax).</summary>
+        private Tensor Sum(Tensor input, Tensor target)
         {
             Tensor? total = null;
             foreach (var (loss, weight) in _terms)

@@ -11,6 +11,28 @@ namespace SegLoss
         /// <summary>Smallest probability fed to a log when the input already holds probabilities.</summary>
         internal const double ProbabilityEpsilon = 1e-7;
 
+        /// <summary>
+        /// log p of validated inputs, shared with the other losses of a <see cref="SharedActivations"/> context.
+        /// </summary>
+        internal static Tensor LogProbabilities(SegmentationInputs inputs) =>
+            SharedActivations.GetOrAdd(inputs, "log p", () => LogProbabilities(inputs.Input, inputs.Mode, inputs.FromLogits));
+
+        /// <summary>
+        /// p of validated inputs, shared within a <see cref="SharedActivations"/> context. There, Multiclass logits give
+        /// exp(log_softmax) so that one log_softmax serves both the region and the log terms; alone, a softmax is
+        /// cheaper than log_softmax + exp.
+        /// </summary>
+        internal static Tensor Probabilities(SegmentationInputs inputs)
+        {
+            if (inputs.FromLogits && inputs.Mode == LossMode.Multiclass && SharedActivations.Serves(inputs))
+                return SharedActivations.GetOrAdd(inputs, "p", () => LogProbabilities(inputs).exp());
+            return SharedActivations.GetOrAdd(inputs, "p", () => Probabilities(inputs.Input, inputs.Mode, inputs.FromLogits));
+        }
+
+        /// <summary>log p_y (N, S) at the Multiclass labels (ignored pixels read class 0), shared within a context.</summary>
+        internal static Tensor TrueClassLogProbability(SegmentationInputs inputs) =>
+            SharedActivations.GetOrAdd(inputs, "log p_y", () => LogProbabilities(inputs).gather(1, inputs.Labels!.unsqueeze(1)).squeeze(1));
+
         /// <summary>Softmax over channels (Multiclass) or element-wise sigmoid; identity for probability inputs.</summary>
         internal static Tensor Probabilities(Tensor input, LossMode mode, bool fromLogits)
         {

@@ -25,12 +25,12 @@ namespace SegLoss
             Tensor? w = classWeights?.to(x.dtype, x.device);
             if (inputs.Mode == LossMode.Multiclass)
             {
-                var logp = Activation.LogProbabilities(x, LossMode.Multiclass, fromLogits);
+                var logp = Activation.LogProbabilities(inputs);
                 var wc = w?.view(1, inputs.C, 1);
                 if (inputs.Labels is not null)
                 {
                     var labels = inputs.Labels;
-                    var nll = logp.gather(1, labels.unsqueeze(1)).squeeze(1).neg();
+                    var nll = Activation.TrueClassLogProbability(inputs).neg();
                     Tensor? wy = w?.index_select(0, labels.reshape(-1)).reshape(inputs.N, inputs.S);
                     var loss = wy is null ? nll : nll * wy;
                     if (labelSmoothing > 0)

@@ -69,8 +69,12 @@ namespace SegLoss
         {
             var inputs = SegmentationInputs.Create(input, target, Mode, IgnoreIndex, FromLogits);
             ClassReduction.CheckWeightCount(ClassWeights, inputs.C, "classWeights");
-            var probabilities = Activation.Probabilities(inputs.Input, Mode, FromLogits);
-            return (inputs, probabilities, RegionStatistics.Compute(inputs, probabilities, squared, Batch));
+            var probabilities = Activation.Probabilities(inputs);
+            // Inside a sharing context the true-class probabilities come from the shared log p_y gather.
+            Tensor? trueClass = inputs.HasLabels && FromLogits && Mode == LossMode.Multiclass && SharedActivations.Serves(inputs)
+                ? Activation.TrueClassLogProbability(inputs).exp()
+                : null;
+            return (inputs, probabilities, RegionStatistics.Compute(inputs, probabilities, squared, Batch, trueClass));
         }
 
         /// <summary>Selects and weights classes, then applies the reduction.</summary>

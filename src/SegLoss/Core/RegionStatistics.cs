@@ -41,14 +41,21 @@ namespace SegLoss
         /// Computes the sums from probabilities (N, C, S). <paramref name="squared"/> gives V-Net's Σp² and Σg²;
         /// <paramref name="batch"/> sums over the images as well, giving (C) instead of (N, C).
         /// </summary>
-        public static RegionStatistics Compute(SegmentationInputs inputs, Tensor probabilities, bool squared = false, bool batch = false)
+        /// <param name="inputs">Validated inputs.</param>
+        /// <param name="probabilities">p (N, C, S).</param>
+        /// <param name="squared">Σp² and Σg² instead of Σp and Σg.</param>
+        /// <param name="batch">Sum over the images too.</param>
+        /// <param name="trueClass">p_y (N, S) at the labels when the caller has it (shared with a CE term), else null.</param>
+        public static RegionStatistics Compute(SegmentationInputs inputs, Tensor probabilities, bool squared = false, bool batch = false, Tensor? trueClass = null)
         {
             var p = inputs.Valid is null ? probabilities : probabilities * inputs.Valid;
             Tensor tp, predSum, targetSum;
             if (inputs.Labels is not null)
             {
                 var labels = inputs.Labels;
-                var trueClass = p.gather(1, labels.unsqueeze(1)).squeeze(1);
+                trueClass = trueClass is null
+                    ? p.gather(1, labels.unsqueeze(1)).squeeze(1)
+                    : inputs.Valid is null ? trueClass : trueClass * inputs.Valid.squeeze(1);
                 tp = zeros(inputs.N, inputs.C, p.dtype, p.device).scatter_add(1, labels, trueClass);
                 var counts = inputs.Valid is null ? ones_like(trueClass) : inputs.Valid.squeeze(1);
                 targetSum = zeros(inputs.N, inputs.C, p.dtype, p.device).scatter_add_(1, labels, counts);

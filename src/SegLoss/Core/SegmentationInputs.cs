@@ -21,6 +21,18 @@ namespace SegLoss
             Input = input;
         }
 
+        /// <summary>The caller's input tensor (identity only: <see cref="SharedActivations"/> keys on it).</summary>
+        public Tensor Source { get; private init; } = null!;
+
+        /// <summary>The caller's target tensor (identity only).</summary>
+        public Tensor TargetSource { get; private init; } = null!;
+
+        /// <summary>Whether the input holds logits.</summary>
+        public bool FromLogits { get; private init; }
+
+        /// <summary>The ignore index the inputs were validated with.</summary>
+        public long? IgnoreIndex { get; private init; }
+
         /// <summary>The mode the loss was configured with.</summary>
         public LossMode Mode { get; }
 
@@ -110,7 +122,13 @@ namespace SegLoss
             var n = shape[0];
             var s = Shapes.Product(shape, 2);
             var canonical = input.dtype == computeType ? input.reshape(n, c, s) : input.to(computeType).reshape(n, c, s);
-            var result = new SegmentationInputs(mode, shape, canonical);
+            var result = new SegmentationInputs(mode, shape, canonical)
+            {
+                Source = input,
+                TargetSource = target,
+                FromLogits = fromLogits,
+                IgnoreIndex = ignoreIndex,
+            };
             if (!fromLogits) CheckProbabilityRange(canonical, nameof(input), "input");
 
             if (mode == LossMode.Multiclass) result.SetMulticlassTarget(target, ignoreIndex);

@@ -34,6 +34,17 @@ namespace SegLoss
         }
 
         /// <summary>
+        /// Runs <paramref name="compute"/> with a <see cref="SharedActivations"/> context for (input, target), so that
+        /// its parts (or terms) share one activation; only the result leaves the context's dispose scope.
+        /// </summary>
+        private protected static Tensor WithSharedActivations(Tensor input, Tensor target, Func<Tensor> compute)
+        {
+            using var scope = NewDisposeScope();
+            using var shared = SharedActivations.Open(input, target, scope);
+            return compute().MoveToOuterDisposeScope();
+        }
+
+        /// <summary>
         /// The loss itself. Runs inside a dispose scope opened by <see cref="forward"/>: intermediates need no
         /// explicit disposal.
         /// </summary>

@@ -63,10 +63,9 @@ namespace SegLoss
         /// </summary>
         private Tensor LabelCrossEntropy(SegmentationInputs inputs, Tensor probabilities)
         {
-            var logP = Activation.LogProbabilities(inputs.Input, Mode, FromLogits);
             var logQ = (1.0 - probabilities).clamp_min(Activation.ProbabilityEpsilon).log();
             var index = inputs.Labels!.unsqueeze(1);
-            var own = (logP.gather(1, index) * Beta - logQ.gather(1, index) * (1.0 - Beta)).squeeze(1);
+            var own = Activation.TrueClassLogProbability(inputs) * Beta - logQ.gather(1, index).squeeze(1) * (1.0 - Beta);
             var selected = ExcludeBackground(logQ, 1);
             long classes = selected.shape[1];
             if (classes < inputs.C) own = own * inputs.Labels.ne(0).to(own.dtype);
@@ -104,7 +103,10 @@ namespace SegLoss
         }
 
         /// <inheritdoc/>
-        protected override Tensor Compute(Tensor input, Tensor target)
+        protected override Tensor Compute(Tensor input, Tensor target) => WithSharedActivations(input, target, () => Terms(input, target));
+
+        /// <summary>The region and pixel terms, sharing one activation of the input.</summary>
+        private Tensor Terms(Tensor input, Tensor target)
         {
             var (inputs, probabilities, stats) = StatisticsAndProbabilities(input, target);
             var dice = (stats.TruePositive * 2.0 + SmoothNumerator) / (stats.PredictionSum + stats.TargetSum + SmoothDenominator);

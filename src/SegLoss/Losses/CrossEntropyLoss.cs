@@ -82,7 +82,8 @@ namespace SegLoss
             var inputs = SegmentationInputs.Create(input, target, Mode, IgnoreIndex, FromLogits);
             ClassReduction.CheckWeightCount(classWeights, inputs.C, nameof(classWeights));
             Arguments.ChannelCount(posWeight, inputs.C, nameof(posWeight));
-            var fused = FusedCrossEntropy.TryCompute(inputs, FromLogits, IgnoreIndex, classWeights, _weightsPositive, posWeight, LabelSmoothing, reduction);
+            // Beside other losses of the same input, the log_softmax and true-class gather they share beat the fused kernel.
+            var fused = Mode == LossMode.Multiclass && SharedActivations.Serves(inputs) ? null : FusedCrossEntropy.TryCompute(inputs, FromLogits, IgnoreIndex, classWeights, _weightsPositive, posWeight, LabelSmoothing, reduction);
             if (fused is not null) return fused;
             var (loss, denominator) = PixelCrossEntropy.Compute(inputs, FromLogits, classWeights, posWeight, LabelSmoothing);
             return PixelReduction.Reduce(loss, inputs, reduction, denominator);

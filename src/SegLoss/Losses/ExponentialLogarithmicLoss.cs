@@ -98,7 +98,10 @@ namespace SegLoss
         public override string DisplayName => "ExpLog";
 
         /// <inheritdoc/>
-        protected override Tensor Compute(Tensor input, Tensor target)
+        protected override Tensor Compute(Tensor input, Tensor target) => WithSharedActivations(input, target, () => Terms(input, target));
+
+        /// <summary>The region and pixel terms, sharing one activation of the input.</summary>
+        private Tensor Terms(Tensor input, Tensor target)
         {
             var (inputs, stats) = Statistics(input, target);
             Arguments.ChannelCount(labelWeights, inputs.C, nameof(labelWeights));
