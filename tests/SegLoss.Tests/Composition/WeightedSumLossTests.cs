@@ -31,6 +31,37 @@ namespace SegLoss.Tests.Composition
         }
 
         [Fact]
+        public void TermsSharingActivationsGiveTheirStandaloneValuesAndGradients()
+        {
+            // Inside a sum the terms share log_softmax and the true-class gather; each must still equal itself alone.
+            using var scope = NewDisposeScope();
+            var x = TestData.Logits(7, 2, 3, 4, 4);
+            var y = TestData.LabelsWithIgnored(8, 3, 255, 2, 4, 4);
+            Func<SegmentationLoss>[] makers =
+            {
+                () => new DiceLoss(ignoreIndex: 255),
+                () => new CrossEntropyLoss(ignoreIndex: 255, labelSmoothing: 0.1),
+                () => new FocalLoss(gamma: 0.5, ignoreIndex: 255),
+                () => new TverskyLoss(gamma: 0.75, ignoreIndex: 255),
+                () => new ComboLoss(ignoreIndex: 255),
+                () => new ExponentialLogarithmicLoss(ignoreIndex: 255),
+                () => new DiceLoss(fromLogits: true, ignoreIndex: 255, batch: true),
+            };
+            using var sum = new WeightedSumLoss(makers.Select((m, i) => (m(), 1.0 + i)).ToArray());
+            double expected = 0;
+            var expectedGrad = new double[x.numel()];
+            for (int i = 0; i < makers.Length; i++)
+            {
+                using var alone = makers[i]();
+                expected += (1.0 + i) * Value(alone, x, y);
+                var g = GradCheck.Gradient(v => alone.call(v, y), x);
+                for (int k = 0; k < g.Length; k++) expectedGrad[k] += (1.0 + i) * g[k];
+            }
+            Value(sum, x, y).Should().BeApproximately(expected, 1e-12);
+            GradCheck.Gradient(v => sum.call(v, y), x).Should().Equal(expectedGrad, (a, b) => Math.Abs(a - b) < 1e-10);
+        }
+
+        [Fact]
         public void WeightsScaleAndNestedSumsFlatten()
         {
             using var scope = NewDisposeScope();
