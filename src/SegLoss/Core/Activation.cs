@@ -64,6 +64,13 @@ namespace SegLoss
             return Log1mExp(logProbabilities ?? input.log_softmax(1));
         }
 
+        /// <summary>
+        /// x^γ for x &gt; 0 as exp(γ·ln x): libtorch 1.13's pow with a general scalar exponent is about 3 times
+        /// slower forward + backward (8.5 vs 2.7 ms on 524 K floats); the exponents it special-cases (2) stay on pow.
+        /// </summary>
+        internal static Tensor PositivePower(Tensor x, double gamma) =>
+            gamma == 1.0 ? x : gamma == 2.0 ? x.square() : (x.log() * gamma).exp();
+
         /// <summary>log(1 − exp(a)) for a ≤ 0 (Mächler's two-branch form), with finite gradients at a = 0.</summary>
         internal static Tensor Log1mExp(Tensor a)
         {

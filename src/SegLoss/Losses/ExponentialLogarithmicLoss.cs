@@ -113,7 +113,7 @@ namespace SegLoss
         }
 
         /// <summary>(u + ε)^γ − ε^γ for u ≥ 0.</summary>
-        private Tensor GuardedPower(Tensor u, double gamma) => (u.clamp_min(0.0) + Epsilon).pow(gamma) - Math.Pow(Epsilon, gamma);
+        private Tensor GuardedPower(Tensor u, double gamma) => Activation.PositivePower(u.clamp_min(0.0) + Epsilon, gamma) - Math.Pow(Epsilon, gamma);
 
         /// <summary>w = ((Σ_k f_k)/f)^0.5 per entry of f (last or channel axis), 0 where f = 0 (the label never occurs).</summary>
         private static Tensor FrequencyWeights(Tensor frequencies, Tensor total)

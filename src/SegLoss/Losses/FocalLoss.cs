@@ -129,7 +129,7 @@ namespace SegLoss
         /// (1 − p_t)^γ from 1 − p_t ≥ 0. The floor at 1e-30 keeps the derivative of x^γ finite for γ &lt; 1 where
         /// p_t rounds to 1 (the weight there is at most 1e-30^γ, against a loss term that is itself ≈ 0).
         /// </summary>
-        private Tensor FocalWeight(Tensor oneMinusPt) => oneMinusPt.clamp_min(WeightFloor).pow(Gamma);
+        private Tensor FocalWeight(Tensor oneMinusPt) => Activation.PositivePower(oneMinusPt.clamp_min(WeightFloor), Gamma);
 
         /// <summary>Per-entry sigmoid focal loss (N, C, S).</summary>
         private Tensor Sigmoid(SegmentationInputs inputs)
