@@ -1,6 +1,7 @@
 using System;
 using System.Linq;
 using FluentAssertions;
+using Xunit;
 using static TorchSharp.torch;
 
 namespace SegLoss.Tests.Infrastructure
@@ -8,6 +9,17 @@ namespace SegLoss.Tests.Infrastructure
     /// <summary>Property checks shared by the pixel-wise loss tests (CE, focal, balanced and pixel-weighted CE).</summary>
     public static class PixelLossChecks
     {
+        /// <summary>Every mode, 2D and 3D, with and without ignored pixels: (mode, threeD, ignore).</summary>
+        public static TheoryData<LossMode, bool, bool> ModeCases()
+        {
+            var cases = new TheoryData<LossMode, bool, bool>();
+            foreach (var mode in new[] { LossMode.Multiclass, LossMode.Binary, LossMode.Multilabel })
+                foreach (var threeD in new[] { false, true })
+                    foreach (var ignore in new[] { false, true })
+                        cases.Add(mode, threeD, ignore);
+            return cases;
+        }
+
         /// <summary>The value of <paramref name="f"/> at x and its gradient (float64).</summary>
         public static (double value, double[] gradient) ValueAndGradient(Func<Tensor, Tensor> f, Tensor x)
         {

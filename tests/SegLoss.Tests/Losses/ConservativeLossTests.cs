@@ -4,6 +4,7 @@ using FluentAssertions;
 using SegLoss.Tests.Infrastructure;
 using TorchSharp;
 using Xunit;
+using static SegLoss.Tests.Infrastructure.LossValues;
 using static TorchSharp.torch;
 
 namespace SegLoss.Tests.Losses
@@ -18,12 +19,6 @@ namespace SegLoss.Tests.Losses
         {
             double u = Math.Log(p) / Math.Log(a);
             return lambda * (1 + u) * (1 + u) * Math.Log(-u) / Math.Log(a);
-        }
-
-        private static double Value(SegmentationLoss loss, Tensor input, Tensor target)
-        {
-            using var scope = NewDisposeScope();
-            return loss.call(input, target).item<double>();
         }
 
         private static double[] Values(Tensor t) => t.data<double>().ToArray();
@@ -174,18 +169,7 @@ namespace SegLoss.Tests.Losses
         // ---------------------------------------------------------------- gradients
 
         [Theory]
-        [InlineData(LossMode.Multiclass, false, false)]
-        [InlineData(LossMode.Multiclass, false, true)]
-        [InlineData(LossMode.Multiclass, true, false)]
-        [InlineData(LossMode.Multiclass, true, true)]
-        [InlineData(LossMode.Binary, false, false)]
-        [InlineData(LossMode.Binary, false, true)]
-        [InlineData(LossMode.Binary, true, false)]
-        [InlineData(LossMode.Binary, true, true)]
-        [InlineData(LossMode.Multilabel, false, false)]
-        [InlineData(LossMode.Multilabel, false, true)]
-        [InlineData(LossMode.Multilabel, true, false)]
-        [InlineData(LossMode.Multilabel, true, true)]
+        [MemberData(nameof(PixelLossChecks.ModeCases), MemberType = typeof(PixelLossChecks))]
         public void Gradient_matches_finite_differences(LossMode mode, bool threeD, bool ignore)
         {
             using var scope = NewDisposeScope();

@@ -3,6 +3,7 @@ using FluentAssertions;
 using SegLoss.Tests.Infrastructure;
 using TorchSharp;
 using Xunit;
+using static SegLoss.Tests.Infrastructure.LossValues;
 using static TorchSharp.torch;
 
 namespace SegLoss.Tests.Losses
@@ -11,12 +12,6 @@ namespace SegLoss.Tests.Losses
     {
         private const long Ignore = PixelLossChecks.IgnoreValue;
         private const double Tol = 1e-12;
-
-        private static double Value(SegmentationLoss loss, Tensor input, Tensor target)
-        {
-            using var scope = NewDisposeScope();
-            return loss.call(input, target).item<double>();
-        }
 
         private static double[] Values(Tensor t) => t.data<double>().ToArray();
 
@@ -149,18 +144,7 @@ namespace SegLoss.Tests.Losses
         // ---------------------------------------------------------------- gradients
 
         [Theory]
-        [InlineData(LossMode.Multiclass, false, false)]
-        [InlineData(LossMode.Multiclass, false, true)]
-        [InlineData(LossMode.Multiclass, true, false)]
-        [InlineData(LossMode.Multiclass, true, true)]
-        [InlineData(LossMode.Binary, false, false)]
-        [InlineData(LossMode.Binary, false, true)]
-        [InlineData(LossMode.Binary, true, false)]
-        [InlineData(LossMode.Binary, true, true)]
-        [InlineData(LossMode.Multilabel, false, false)]
-        [InlineData(LossMode.Multilabel, false, true)]
-        [InlineData(LossMode.Multilabel, true, false)]
-        [InlineData(LossMode.Multilabel, true, true)]
+        [MemberData(nameof(PixelLossChecks.ModeCases), MemberType = typeof(PixelLossChecks))]
         public void Gradient_matches_finite_differences(LossMode mode, bool threeD, bool ignore)
         {
             using var scope = NewDisposeScope();

@@ -4,6 +4,7 @@ using FluentAssertions;
 using SegLoss.Tests.Infrastructure;
 using TorchSharp;
 using Xunit;
+using static SegLoss.Tests.Infrastructure.LossValues;
 using static TorchSharp.torch;
 
 namespace SegLoss.Tests.Losses
@@ -14,12 +15,6 @@ namespace SegLoss.Tests.Losses
         private const double Tol = 1e-12;
 
         private static double Softplus(double v) => Math.Log(1 + Math.Exp(v));
-
-        private static double Value(SegmentationLoss loss, Tensor input, Tensor target)
-        {
-            using var scope = NewDisposeScope();
-            return loss.call(input, target).item<double>();
-        }
 
         private static double[] Values(Tensor t) => t.data<double>().ToArray();
 

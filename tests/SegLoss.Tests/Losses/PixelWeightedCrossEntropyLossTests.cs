@@ -150,18 +150,7 @@ namespace SegLoss.Tests.Losses
         // ---------------------------------------------------------------- gradients and properties
 
         [Theory]
-        [InlineData(LossMode.Multiclass, false, false)]
-        [InlineData(LossMode.Multiclass, false, true)]
-        [InlineData(LossMode.Multiclass, true, false)]
-        [InlineData(LossMode.Multiclass, true, true)]
-        [InlineData(LossMode.Binary, false, false)]
-        [InlineData(LossMode.Binary, false, true)]
-        [InlineData(LossMode.Binary, true, false)]
-        [InlineData(LossMode.Binary, true, true)]
-        [InlineData(LossMode.Multilabel, false, false)]
-        [InlineData(LossMode.Multilabel, false, true)]
-        [InlineData(LossMode.Multilabel, true, false)]
-        [InlineData(LossMode.Multilabel, true, true)]
+        [MemberData(nameof(PixelLossChecks.ModeCases), MemberType = typeof(PixelLossChecks))]
         public void Gradient_matches_finite_differences(LossMode mode, bool threeD, bool ignore)
         {
             using var scope = NewDisposeScope();

@@ -4,6 +4,7 @@ using FluentAssertions;
 using SegLoss.Tests.Infrastructure;
 using TorchSharp;
 using Xunit;
+using static SegLoss.Tests.Infrastructure.LossValues;
 using static TorchSharp.torch;
 
 namespace SegLoss.Tests.Losses
@@ -14,12 +15,6 @@ namespace SegLoss.Tests.Losses
         private const double Tol = 1e-12;
 
         private static double Softplus(double v) => Math.Log(1 + Math.Exp(v));
-
-        private static double Value(SegmentationLoss loss, Tensor input, Tensor target)
-        {
-            using var scope = NewDisposeScope();
-            return loss.call(input, target).item<double>();
-        }
 
         private static double[] Values(Tensor t) => t.data<double>().ToArray();
 
@@ -218,18 +213,7 @@ namespace SegLoss.Tests.Losses
         // ---------------------------------------------------------------- gradients
 
         [Theory]
-        [InlineData(LossMode.Multiclass, false, false)]
-        [InlineData(LossMode.Multiclass, false, true)]
-        [InlineData(LossMode.Multiclass, true, false)]
-        [InlineData(LossMode.Multiclass, true, true)]
-        [InlineData(LossMode.Binary, false, false)]
-        [InlineData(LossMode.Binary, false, true)]
-        [InlineData(LossMode.Binary, true, false)]
-        [InlineData(LossMode.Binary, true, true)]
-        [InlineData(LossMode.Multilabel, false, false)]
-        [InlineData(LossMode.Multilabel, false, true)]
-        [InlineData(LossMode.Multilabel, true, false)]
-        [InlineData(LossMode.Multilabel, true, true)]
+        [MemberData(nameof(PixelLossChecks.ModeCases), MemberType = typeof(PixelLossChecks))]
         public void Gradient_matches_finite_differences(LossMode mode, bool threeD, bool ignore)
         {
             using var scope = NewDisposeScope();

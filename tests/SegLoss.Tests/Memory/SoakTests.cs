@@ -16,8 +16,9 @@ namespace SegLoss.Tests.Memory
     [Collection(LiveTensorCollection.Name)]
     public class SoakTests
     {
-        private const int Steps = 300;
-        private const int Windows = 3;
+        private const int Steps = 240;
+        private const int Windows = 4;
+        private const int WarmupRounds = 150;
 
         [Fact]
         public void RepeatedForwardBackwardKeepsResidentMemoryFlat()
@@ -40,7 +41,9 @@ namespace SegLoss.Tests.Memory
                 }
             }
 
-            for (int i = 0; i < 20; i++) RunAll(); // warm-up: allocator pools and JIT settle
+            // Warm-up: allocator pools, arenas and JIT settle (measured: RSS growth per 100 rounds of this catalogue falls
+            // from ~9 MB to ~0 within the first 200 rounds, then stays under 0.4 MB).
+            for (int i = 0; i < WarmupRounds; i++) RunAll();
             Settle();
             long tensorsBefore = Tensor.TotalCount;
             // A leak grows resident memory in every window; allocator settling (arenas, fragmentation from the
@@ -56,7 +59,7 @@ namespace SegLoss.Tests.Memory
                 growth[w] = ResidentBytes() - rssBefore;
             }
             string windows = string.Join(", ", growth.Select(g => $"{g / 1024} KiB"));
-            growth.Min().Should().BeLessThan(4L << 20, $"resident memory grew in every window of {Steps / Windows} rounds ({windows})");
+            growth.Min().Should().BeLessThan(2L << 20, $"resident memory grew in every window of {Steps / Windows} rounds ({windows})");
             growth.Sum().Should().BeLessThan(48L << 20, $"resident memory grew by {growth.Sum() / 1024} KiB over {Steps} rounds of every loss ({windows})");
         }
 
