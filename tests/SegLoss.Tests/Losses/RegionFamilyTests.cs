@@ -1,8 +1,10 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using FluentAssertions;
 using SegLoss.Tests.Infrastructure;
 using Xunit;
+using static SegLoss.Tests.Infrastructure.LossValues;
 using static TorchSharp.torch;
 
 namespace SegLoss.Tests.Losses
@@ -76,6 +78,36 @@ namespace SegLoss.Tests.Losses
             }
 
             static Tensor reductionToScalar(Tensor value) => value.dim() == 0 ? value : value.sum();
+        }
+
+        [Fact]
+        public void AllBackgroundImageWithAbsentClassesMatchesHandComputedValues()
+        {
+            // One image of 4 pixels, all labelled 0; classes 1 and 2 are absent but predicted.
+            double[] p0 = { 0.7, 0.6, 0.8, 0.5 }, p1 = { 0.2, 0.3, 0.1, 0.25 }, p2 = { 0.1, 0.1, 0.1, 0.25 };
+            using var p = tensor(p0.Concat(p1).Concat(p2).ToArray(), new long[] { 1, 3, 4 });
+            using var y = zeros(new long[] { 1, 4 }, ScalarType.Int64);
+            const double s = 1e-5;
+            double tp0 = 2.6, pSum1 = 0.85, pSum2 = 0.55; // TP = [2.6, 0, 0], P = [2.6, 0.85, 0.55], G = [4, 0, 0]
+
+            using var tversky = new TverskyLoss(fromLogits: false);
+            double t0 = (tp0 + s) / (tp0 + 0.7 * (4 - tp0) + s), t1 = s / (0.3 * pSum1 + s), t2 = s / (0.3 * pSum2 + s);
+            Value(tversky, p, y).Should().BeApproximately((3 - t0 - t1 - t2) / 3, 1e-12);
+
+            // Absent classes take the largest finite weight, 1/16.
+            using var gdl = new GeneralizedDiceLoss(fromLogits: false);
+            Value(gdl, p, y).Should().BeApproximately(1 - (2 * tp0 / 16 + s) / ((tp0 + 4 + pSum1 + pSum2) / 16 + s), 1e-12);
+
+            using var combo = new ComboLoss(fromLogits: false);
+            double bce = 0.5 * (p0.Sum(v => -Math.Log(v)) + p1.Concat(p2).Sum(v => -Math.Log(1 - v))) / 12;
+            double dsc = (2 * tp0 + 1) / (tp0 + 4 + 1) + 1 / (pSum1 + 1) + 1 / (pSum2 + 1);
+            Value(combo, p, y).Should().BeApproximately(0.5 * bce - 0.5 * dsc, 1e-12);
+
+            using var expLog = new ExponentialLogarithmicLoss(fromLogits: false);
+            static double Power(double u) => Math.Pow(u + 1e-8, 0.3) - Math.Pow(1e-8, 0.3);
+            double diceTerm = (Power(-Math.Log((2 * tp0 + 1) / (tp0 + 4 + 1))) + Power(-Math.Log(1 / (pSum1 + 1))) + Power(-Math.Log(1 / (pSum2 + 1)))) / 3;
+            double crossTerm = p0.Average(v => Power(-Math.Log(v))); // w_0 = (4/4)^0.5 = 1
+            Value(expLog, p, y).Should().BeApproximately(0.8 * diceTerm + 0.2 * crossTerm, 1e-12);
         }
 
         [Fact]
