@@ -61,13 +61,7 @@ namespace SegLoss
                     throw new ArgumentException($"{nameof(classes)} must be distinct channel indices ≥ 0, got [{string.Join(", ", classes)}]", nameof(classes));
                 _classes = (int[])classes.Clone();
             }
-            if (spacing is not null)
-            {
-                if (spacing.Length < 1 || spacing.Length > 3)
-                    throw new ArgumentException($"{nameof(spacing)} must have 1 to 3 entries (one per spatial axis), got {spacing.Length}", nameof(spacing));
-                MapTensors.SquaredSpacing(spacing, spacing.Length, nameof(spacing));
-                _spacing = (double[])spacing.Clone();
-            }
+            _spacing = MapTensors.CheckedSpacing(spacing, nameof(spacing));
             Mode = mode;
             FromLogits = fromLogits;
             IgnoreIndex = ignoreIndex;

@@ -47,13 +47,7 @@ namespace SegLoss
             Arguments.Reduction(reduction, nameof(reduction));
             if (!(alpha > 0) || double.IsInfinity(alpha))
                 throw new ArgumentException($"{nameof(alpha)} must be finite and positive, got {alpha}", nameof(alpha));
-            if (spacing is not null)
-            {
-                if (spacing.Length < 1 || spacing.Length > 3)
-                    throw new ArgumentException($"{nameof(spacing)} must have 1 to 3 entries (one per spatial axis), got {spacing.Length}", nameof(spacing));
-                MapTensors.SquaredSpacing(spacing, spacing.Length, nameof(spacing));
-                _spacing = (double[])spacing.Clone();
-            }
+            _spacing = MapTensors.CheckedSpacing(spacing, nameof(spacing));
             Mode = mode;
             FromLogits = fromLogits;
             Alpha = alpha;

@@ -36,6 +36,19 @@ namespace SegLoss.Maps
         }
 
         /// <summary>
+        /// Validates a loss's optional pixel spacing (1 to 3 finite positive entries, one per spatial axis) and
+        /// returns a private copy, or null for unit spacing.
+        /// </summary>
+        internal static double[]? CheckedSpacing(double[]? spacing, string paramName)
+        {
+            if (spacing is null) return null;
+            if (spacing.Length < 1 || spacing.Length > 3)
+                throw new ArgumentException($"{paramName} must have 1 to 3 entries (one per spatial axis), got {spacing.Length}", paramName);
+            SquaredSpacing(spacing, spacing.Length, paramName);
+            return (double[])spacing.Clone();
+        }
+
+        /// <summary>
         /// Squared spacing per spatial axis (all 1 when <paramref name="spacing"/> is null). Throws unless there is
         /// one finite, positive entry per spatial axis.
         /// </summary>
