@@ -226,6 +226,25 @@ namespace SegLoss.Tests.Losses
             GradCheck.Full(v => perImage.call(v, target), x);
         }
 
+        [Theory]
+        [InlineData(false, false)]
+        [InlineData(false, true)]
+        [InlineData(true, false)]
+        [InlineData(true, true)]
+        public void Sum_equals_the_sum_of_the_none_map_in_value_and_gradient(bool perImage, bool ignore)
+        {
+            using var scope = NewDisposeScope();
+            var (x, target, _) = PixelLossChecks.Case(LossMode.Multiclass, threeD: true, ignore: ignore);
+            var weights = linspace(0.5, 2.0, x.shape[1], ScalarType.Float64);
+            long? ignoreIndex = ignore ? PixelLossChecks.IgnoreValue : null;
+            var sum = new TopKCrossEntropyLoss(k: 30, perImage: perImage, classWeights: weights, labelSmoothing: 0.1, ignoreIndex: ignoreIndex, reduction: nn.Reduction.Sum);
+            var map = new TopKCrossEntropyLoss(k: 30, perImage: perImage, classWeights: weights, labelSmoothing: 0.1, ignoreIndex: ignoreIndex, reduction: nn.Reduction.None);
+            var (v1, g1) = PixelLossChecks.ValueAndGradient(v => sum.call(v, target), x);
+            var (v2, g2) = PixelLossChecks.ValueAndGradient(v => map.call(v, target).sum(), x);
+            v1.Should().BeApproximately(v2, 1e-12);
+            g1.Should().Equal(g2, (a, b) => Math.Abs(a - b) < 1e-12);
+        }
+
         [Fact]
         public void Gradient_flows_only_through_the_selected_pixels()
         {
