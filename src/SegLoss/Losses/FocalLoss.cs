@@ -20,8 +20,8 @@ namespace SegLoss
     /// non-ignored pixels (Multiclass) or entries (Binary/Multilabel) — α is part of the per-pixel loss, not a
     /// normaliser (unlike CE's class-weighted mean). If every pixel is ignored Mean returns 0 with a zero gradient.
     /// Sum is the sum; None returns (N, *spatial) for Multiclass and (N, C, *spatial) otherwise.</para>
-    /// <para>Stability: for logits, −log p_t comes from TorchSharp's fused cross-entropy kernels (log_softmax + NLL,
-    /// or BCE with logits), and 1 − p_t is formed without cancellation — −expm1(log p_y) for softmax, σ(z)·(1 − t) +
+    /// <para>Stability: for logits, log p_t comes from log_softmax + a gather of the true class (softmax) or from
+    /// TorchSharp's fused BCE-with-logits kernel (sigmoid), and 1 − p_t is formed without cancellation — −expm1(log p_y) for softmax, σ(z)·(1 − t) +
     /// σ(−z)·t for sigmoid — before the power, which floors its base at 1e-30 so that γ &lt; 1 gives finite gradients
     /// even when p_t rounds to 1 (logits of ±1e4). With probability inputs (<c>fromLogits: false</c>) the logs and
     /// 1 − p_t clamp at 1e-7.</para>
@@ -101,9 +101,12 @@ namespace SegLoss
                 Tensor loss;
                 if (FromLogits)
                 {
-                    // −log p_y from the fused cross-entropy kernel; 1 − p_y = −expm1(log p_y) has no cancellation.
-                    loss = FusedCrossEntropy.TryPerElement(inputs, true, null, null, 0.0)!;
-                    if (Gamma != 0) loss = loss * FocalWeight(loss.neg().expm1().neg());
+                    // log p_y from log_softmax + gather (shared with other terms of a sum); 1 − p_y = −expm1(log p_y)
+                    // has no cancellation. γ = 2 (the default) folds the weight: −log p·(1 − p)² = −a·expm1(a)².
+                    var logpy = Activation.TrueClassLogProbability(inputs);
+                    loss = Gamma == 2.0 ? (logpy * logpy.expm1().square()).neg()
+                        : Gamma == 0.0 ? logpy.neg()
+                        : logpy.neg() * FocalWeight(logpy.expm1().neg());
                 }
                 else
                 {
