@@ -20,6 +20,21 @@ namespace SegLoss.Tests.Infrastructure
             return cases;
         }
 
+        /// <summary>
+        /// Asserts that the loss strictly increases along the inputs right·(−k) + wrong·k for k = −3..3, i.e. as the
+        /// input moves from confidently right to confidently wrong.
+        /// </summary>
+        public static void AssertErrorLadderIncreases(SegmentationLoss loss, Tensor right, Tensor wrong, Tensor target)
+        {
+            double previous = double.NegativeInfinity;
+            for (int k = -3; k <= 3; k++)
+            {
+                double v = LossValues.Value(loss, right * -k + wrong * k, target);
+                v.Should().BeGreaterThan(previous, $"step k = {k} is further from the target");
+                previous = v;
+            }
+        }
+
         /// <summary>The value of <paramref name="f"/> at x and its gradient (float64).</summary>
         public static (double value, double[] gradient) ValueAndGradient(Func<Tensor, Tensor> f, Tensor x)
         {

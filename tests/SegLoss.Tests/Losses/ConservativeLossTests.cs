@@ -155,13 +155,7 @@ namespace SegLoss.Tests.Losses
             var right = TestData.PerfectLogits(labels, 3, margin: 1);
             var wrong = TestData.PerfectLogits(labels.add(1).remainder(3), 3, margin: 1);
             var loss = new ConservativeLoss();
-            double previous = double.NegativeInfinity;
-            for (int k = -3; k <= 3; k++)
-            {
-                double v = Value(loss, right * -k + wrong * k, labels);
-                v.Should().BeGreaterThan(previous);
-                previous = v;
-            }
+            PixelLossChecks.AssertErrorLadderIncreases(loss, right, wrong, labels);
             // A confident correct prediction reaches the clamped minimum λ·(1 − ε')²·ln(ε') (≈ −80.6).
             Value(loss, TestData.PerfectLogits(labels, 3, margin: 40), labels).Should().BeApproximately(Cl(1 - 1e-7), 1e-3);
         }

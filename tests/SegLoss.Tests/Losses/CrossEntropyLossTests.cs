@@ -259,14 +259,8 @@ namespace SegLoss.Tests.Losses
             var right = TestData.PerfectLogits(labels, 3, margin: 1);
             var wrong = TestData.PerfectLogits(labels.add(1).remainder(3), 3, margin: 1);
             var loss = new CrossEntropyLoss();
-            double previous = double.NegativeInfinity;
-            for (int k = -3; k <= 3; k++)
-            {
-                // k < 0 favours the true class, k > 0 a wrong one.
-                double v = Value(loss, right * -k + wrong * k, labels);
-                v.Should().BeGreaterThan(previous);
-                previous = v;
-            }
+            // k < 0 favours the true class, k > 0 a wrong one.
+            PixelLossChecks.AssertErrorLadderIncreases(loss, right, wrong, labels);
         }
 
         [Theory]

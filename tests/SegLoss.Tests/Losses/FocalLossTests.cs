@@ -258,13 +258,7 @@ namespace SegLoss.Tests.Losses
                 wrong = -right;
             }
             var loss = mode == LossMode.Multiclass ? new FocalLoss(mode, gamma: 0.5) : new FocalLoss(mode, alpha: 0.25);
-            double previous = double.NegativeInfinity;
-            for (int k = -3; k <= 3; k++)
-            {
-                double v = Value(loss, right * -k + wrong * k, target);
-                v.Should().BeGreaterThan(previous);
-                previous = v;
-            }
+            PixelLossChecks.AssertErrorLadderIncreases(loss, right, wrong, target);
         }
 
         [Theory]

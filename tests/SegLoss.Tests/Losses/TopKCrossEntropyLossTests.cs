@@ -294,13 +294,7 @@ namespace SegLoss.Tests.Losses
             var right = TestData.PerfectLogits(labels, 3, margin: 1);
             var wrong = TestData.PerfectLogits(labels.add(1).remainder(3), 3, margin: 1);
             var loss = new TopKCrossEntropyLoss(k: 25, perImage: true);
-            double previous = double.NegativeInfinity;
-            for (int k = -3; k <= 3; k++)
-            {
-                double v = Value(loss, right * -k + wrong * k, labels);
-                v.Should().BeGreaterThan(previous);
-                previous = v;
-            }
+            PixelLossChecks.AssertErrorLadderIncreases(loss, right, wrong, labels);
         }
 
         [Theory]
