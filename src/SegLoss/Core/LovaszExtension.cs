@@ -13,6 +13,9 @@ namespace SegLoss
     /// G = Σg, inter_i = G − cumsum(g)_i, union_i = G + cumsum(1 − g)_i and J_i = 1 − inter_i/union_i, the Lovász
     /// gradient is w_1 = J_1, w_i = J_i − J_{i−1}, and the loss is Σ_i m_π(i)·w_i. Gradients flow only through the
     /// sorted errors.</para>
+    /// <para>On CPU float32/float64 rows the weights come from <see cref="LovaszWeights"/> (a managed radix sort that
+    /// writes every weight at its element's own position, so the loss is Σ_j m_j·w_j without gathers); elsewhere from
+    /// libtorch's sort. Both give the same value and gradient.</para>
     /// <para>Ignored elements get the sort key −1, so they sort after every valid element (errors are ≥ 0), and
     /// both g and 1 − g are multiplied by the validity mask: they add nothing to inter or union, so their Lovász
     /// weight is exactly 0 and the weights of the valid elements are those of the row without them. J_i is computed
@@ -32,6 +35,20 @@ namespace SegLoss
         /// <param name="valid">Validity mask (R, P) in the errors' dtype (1 = used, 0 = ignored), or null.</param>
         /// <returns>The loss of each row, (R).</returns>
         internal static Tensor Loss(Tensor errors, Tensor foreground, Tensor? valid)
+        {
+            if (LovaszWeights.Supports(errors))
+            {
+                var code = valid is null ? foreground : foreground.masked_fill(valid.eq(0), LovaszWeights.IgnoredCode);
+                return (errors * LovaszWeights.Compute(errors, code)).sum(-1);
+            }
+            return SortedLoss(errors, foreground, valid);
+        }
+
+        /// <summary>
+        /// The same loss by libtorch's sort and gathers along the sorted order (CUDA and other dtypes; on a GPU the sort
+        /// is a radix sort).
+        /// </summary>
+        internal static Tensor SortedLoss(Tensor errors, Tensor foreground, Tensor? valid)
         {
             var keys = valid is null ? errors : errors.masked_fill(valid.eq(0), IgnoredKey);
             var (sorted, order) = keys.sort(-1, descending: true);

@@ -87,6 +87,16 @@ namespace TorchSharp
                 return result;
             }
 
+            /// <summary>Copies every element (row-major) into <paramref name="array"/> from <paramref name="start"/> on; it must have room.</summary>
+            internal unsafe void CopyOutInto<T>(T[] array, int start) where T : unmanaged
+            {
+                CheckElementType<T>();
+                long room = array.LongLength - start;
+                if (start < 0 || room < numel()) throw new ArgumentException($"the array has room for {room} elements from index {start} but the tensor has {numel()}", nameof(array));
+                fixed (T* p = array) Native.shim_tensor_copy_out(Handle, p + start, room * sizeof(T));
+                CheckForErrors();
+            }
+
             internal unsafe void CopyIn<T>(T[] values) where T : unmanaged
             {
                 CheckElementType<T>();
@@ -102,8 +112,14 @@ namespace TorchSharp
                 return CopyOut<T>()[0];
             }
 
-            /// <summary>An accessor over a copy of the elements; T must match the dtype.</summary>
-            public Utils.TensorAccessor<T> data<T>() where T : unmanaged => new Utils.TensorAccessor<T>(this, CopyOut<T>());
+            /// <summary>An accessor over the elements (copied on first access); T must match the dtype.</summary>
+            public Utils.TensorAccessor<T> data<T>() where T : unmanaged => new Utils.TensorAccessor<T>(CheckedForAccess<T>());
+
+            private Tensor CheckedForAccess<T>() where T : unmanaged
+            {
+                CheckElementType<T>();
+                return this;
+            }
 
             /// <summary>Converts the single element to a Scalar (any dtype).</summary>
             public Scalar ToScalar()

@@ -5,19 +5,21 @@ using System.Collections.Generic;
 namespace TorchSharp.Utils
 {
     /// <summary>
-    /// Element access to a tensor. This binding reads a copy of the values when the accessor is created;
-    /// writes through the indexer go to both the copy and the tensor.
+    /// Element access to a tensor. This binding reads a copy of the values on first element access (a whole-tensor
+    /// <see cref="CopyTo"/> copies straight into the destination instead); writes through the indexer go to both the
+    /// copy and the tensor.
     /// </summary>
     public sealed class TensorAccessor<T> : IDisposable, IEnumerable<T> where T : unmanaged
     {
         private readonly torch.Tensor _tensor;
-        private readonly T[] _values;
         private readonly long[] _strides;
+        private readonly long _count;
+        private T[]? _copy;
 
-        internal TensorAccessor(torch.Tensor tensor, T[] values)
+        internal TensorAccessor(torch.Tensor tensor)
         {
             _tensor = tensor;
-            _values = values;
+            _count = tensor.numel();
             var shape = tensor.shape;
             _strides = new long[shape.Length];
             long s = 1;
@@ -25,20 +27,22 @@ namespace TorchSharp.Utils
         }
 
         /// <summary>The number of elements.</summary>
-        public long Count => _values.LongLength;
+        public long Count => _count;
+
+        private T[] Values => _copy ??= _tensor.CopyOut<T>();
 
         /// <summary>The elements, row-major.</summary>
-        public T[] ToArray() => (T[])_values.Clone();
+        public T[] ToArray() => (T[])Values.Clone();
 
         /// <summary>One element by its multi-dimensional (or, with one index, flat) position.</summary>
         public T this[params long[] indices]
         {
-            get => _values[Offset(indices)];
+            get => Values[Offset(indices)];
             set
             {
                 long offset = Offset(indices);
-                _values[offset] = value;
-                _tensor.CopyIn(_values);
+                Values[offset] = value;
+                _tensor.CopyIn(Values);
             }
         }
 
@@ -52,13 +56,20 @@ namespace TorchSharp.Utils
         }
 
         /// <summary>Copies elements into an array.</summary>
-        public void CopyTo(T[] array, int arrayIndex = 0, long tensorIndex = 0) =>
-            Array.Copy(_values, tensorIndex, array, arrayIndex, Math.Min(array.Length - arrayIndex, _values.LongLength - tensorIndex));
+        public void CopyTo(T[] array, int arrayIndex = 0, long tensorIndex = 0)
+        {
+            if (_copy is null && tensorIndex == 0 && arrayIndex >= 0 && array.LongLength - arrayIndex >= _count)
+            {
+                _tensor.CopyOutInto(array, arrayIndex);
+                return;
+            }
+            Array.Copy(Values, tensorIndex, array, arrayIndex, Math.Min(array.Length - arrayIndex, _count - tensorIndex));
+        }
 
         /// <inheritdoc/>
-        public IEnumerator<T> GetEnumerator() => ((IEnumerable<T>)_values).GetEnumerator();
+        public IEnumerator<T> GetEnumerator() => ((IEnumerable<T>)Values).GetEnumerator();
 
-        IEnumerator IEnumerable.GetEnumerator() => _values.GetEnumerator();
+        IEnumerator IEnumerable.GetEnumerator() => Values.GetEnumerator();
 
         /// <summary>Nothing native to release.</summary>
         public void Dispose() { }
