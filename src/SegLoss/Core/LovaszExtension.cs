@@ -33,14 +33,12 @@ namespace SegLoss
         /// <param name="errors">Non-negative errors (R, P), differentiable.</param>
         /// <param name="foreground">Ground truth g (R, P) in [0, 1] (0/1 for the exact Jaccard extension); not differentiated.</param>
         /// <param name="valid">Validity mask (R, P) in the errors' dtype (1 = used, 0 = ignored), or null.</param>
+        /// <param name="hardTargets">True when the caller guarantees 0/1 ground truth (a faster CPU path).</param>
         /// <returns>The loss of each row, (R).</returns>
-        internal static Tensor Loss(Tensor errors, Tensor foreground, Tensor? valid)
+        internal static Tensor Loss(Tensor errors, Tensor foreground, Tensor? valid, bool hardTargets = false)
         {
             if (LovaszWeights.Supports(errors))
-            {
-                var code = valid is null ? foreground : foreground.masked_fill(valid.eq(0), LovaszWeights.IgnoredCode);
-                return (errors * LovaszWeights.Compute(errors, code)).sum(-1);
-            }
+                return (errors * LovaszWeights.Compute(errors, foreground, valid, hardTargets)).sum(-1);
             return SortedLoss(errors, foreground, valid);
         }
 

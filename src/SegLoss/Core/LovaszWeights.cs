@@ -13,15 +13,15 @@ namespace SegLoss
     /// <remarks>
     /// Why managed: libtorch 1.13 sorts (value, index) pairs on the CPU by comparison at about 95 ns per float32
     /// element on one thread, and every gather along the sorted order is a random access over the whole row. The radix
-    /// sort here orders float32 errors (packed with their index into one 64-bit word) in four 8-bit passes, and the
+    /// sort here orders float32 errors (packed with their index into one 64-bit word) in three passes, and the
     /// weights come from one pass over the sorted order with float64 running sums. Rows are processed in parallel on up
     /// to <c>torch.get_num_threads()</c> threads, so one libtorch thread means one sorting thread. Ties are broken by
     /// position (a stable sort); the value Σ m·w does not depend on the order among equal errors.
     /// </remarks>
     internal static class LovaszWeights
     {
-        /// <summary>Foreground code of an ignored element: it adds to neither inter nor union.</summary>
-        internal const double IgnoredCode = -1.0;
+        /// <summary>Soft ground-truth code of an ignored element: it adds to neither inter nor union.</summary>
+        private const double IgnoredCode = -1.0;
 
         /// <summary>Whether <see cref="Compute"/> handles the tensor: a CPU float32/float64 tensor of at most 2³¹ − 1 elements.</summary>
         internal static bool Supports(Tensor errors) =>
@@ -32,67 +32,90 @@ namespace SegLoss
         /// The Lovász weight of every element, (R, P), in the errors' dtype, not differentiable.
         /// </summary>
         /// <param name="errors">Errors (R, P); only their order is used.</param>
-        /// <param name="foreground">Ground truth (R, P) in [0, 1], or <see cref="IgnoredCode"/> where ignored.</param>
-        internal static Tensor Compute(Tensor errors, Tensor foreground)
+        /// <param name="foreground">Ground truth (R, P) in [0, 1].</param>
+        /// <param name="valid">Validity mask (R, P) (0 = ignored), or null.</param>
+        /// <param name="hardTargets">
+        /// True when the caller guarantees 0/1 ground truth (one-hot labels, validated binary targets): the float32
+        /// path then carries each element's label inside its sort word.
+        /// </param>
+        internal static Tensor Compute(Tensor errors, Tensor foreground, Tensor? valid, bool hardTargets)
         {
             long rows = errors.shape[0], length = errors.shape[1];
             var shape = new long[] { rows, length };
+            if (errors.dtype == ScalarType.Float32 && hardTargets && length < 1 << 29)
+            {
+                using var m = Read<float>(errors);
+                using var codes = Read<byte>(HardCodes(foreground, valid));
+                var w = new float[m.Length];
+                ForEachRow((int)rows, (int)length, (row, work) => HardRow(m.Array, codes.Array, w, row * (int)length, (int)length, work));
+                return tensor(w, shape, ScalarType.Float32);
+            }
             if (errors.dtype == ScalarType.Float32)
             {
                 using var m = Read<float>(errors);
-                using var g = Read<float>(foreground.to(ScalarType.Float32));
+                using var g = Read<float>(SoftCodes(foreground, valid, ScalarType.Float32));
                 var w = new float[m.Length];
-                ForEachRow((int)rows, (int)length, (row, work) => SingleRow(m.Array, g.Array, w, row * (int)length, (int)length, work));
+                ForEachRow((int)rows, (int)length, (row, work) => SoftRow(m.Array, g.Array, w, row * (int)length, (int)length, work));
                 return tensor(w, shape, ScalarType.Float32);
             }
             else
             {
                 using var m = Read<double>(errors);
-                using var g = Read<double>(foreground.to(ScalarType.Float64));
+                using var g = Read<double>(SoftCodes(foreground, valid, ScalarType.Float64));
                 var w = new double[m.Length];
                 ForEachRow((int)rows, (int)length, (row, work) => DoubleRow(m.Array, g.Array, w, row * (int)length, (int)length, work));
                 return tensor(w, shape, ScalarType.Float64);
             }
         }
 
+        /// <summary>One byte per element: 0 = background, 1 = foreground, 2 = ignored.</summary>
+        private static Tensor HardCodes(Tensor foreground, Tensor? valid)
+        {
+            var codes = foreground.detach().to(ScalarType.Byte);
+            return valid is null ? codes : codes.masked_fill_(valid.eq(0), 2);
+        }
+
+        /// <summary>The ground truth, or <see cref="IgnoredCode"/> where ignored.</summary>
+        private static Tensor SoftCodes(Tensor foreground, Tensor? valid, ScalarType type)
+        {
+            var g = foreground.detach().to(type);
+            return valid is null ? g : g.masked_fill(valid.eq(0), IgnoredCode);
+        }
+
         /// <summary>
-        /// One float32 row. Each word packs the descending key of the error (high half) with the element's index and,
-        /// for hard targets, its ground truth (low half: index·4 + code, code 0 = background, 1 = foreground,
-        /// 2 = ignored), so the pass over the sorted order reads the words sequentially. A row with a soft target
-        /// value (or longer than 2³⁰) packs the index alone and reads its ground truth through the order.
+        /// One float32 row with hard targets. Each word packs the descending key of the error (high half) with the
+        /// element's index and label code (low half: index·4 + code), so the pass over the sorted order reads the words
+        /// sequentially and only the weight itself is written at a random position.
         /// </summary>
-        private static void SingleRow(float[] m, float[] g, float[] w, int offset, int length, RadixSort.Workspace work)
+        private static void HardRow(float[] m, byte[] codes, float[] w, int offset, int length, RadixSort.Workspace work)
         {
             var items = work.Items.AsSpan(0, length);
-            var foreground = g.AsSpan(offset, length);
+            var labels = codes.AsSpan(offset, length);
             var errors = m.AsSpan(offset, length);
-            bool soft = length >= 1 << 30;
             int total = 0;
-            for (int i = 0; i < length && !soft; i++)
+            for (int i = 0; i < length; i++)
             {
-                float gi = foreground[i];
-                // Branch-free: labels are random per pixel, so branches on them would mispredict.
-                uint isForeground = gi == 1f ? 1u : 0u;
-                uint isIgnored = gi == (float)IgnoredCode ? 2u : 0u;
-                soft |= (gi != 0f) & (isForeground == 0) & (isIgnored == 0);
-                total += (int)isForeground;
-                items[i] = (RadixSort.FloatKeys.Descending(errors[i]) << 32) | ((uint)i << 2) | isForeground | isIgnored;
+                uint code = labels[i];
+                total += (int)(code & 1u);
+                items[i] = (RadixSort.FloatKeys.Descending(errors[i]) << 32) | ((uint)i << 2) | code;
             }
-            var destination = w.AsSpan(offset, length);
-            if (!soft)
-            {
-                RadixSort.SortPacked(items, 32, work);
-                HardWeights(items, total, destination);
-                return;
-            }
+            RadixSort.SortPacked(items, 32, work);
+            HardWeights(items, total, w.AsSpan(offset, length));
+        }
 
+        /// <summary>One float32 row with soft targets: the words carry the index, the ground truth is read through the order.</summary>
+        private static void SoftRow(float[] m, float[] g, float[] w, int offset, int length, RadixSort.Workspace work)
+        {
+            var items = work.Items.AsSpan(0, length);
+            var errors = m.AsSpan(offset, length);
             for (int i = 0; i < length; i++)
                 items[i] = (RadixSort.FloatKeys.Descending(errors[i]) << 32) | (uint)i;
             RadixSort.SortPacked(items, 32, work);
             var order = work.Order.AsSpan(0, length);
             for (int i = 0; i < length; i++) order[i] = (int)(uint)items[i];
             var weights = work.Weights.AsSpan(0, length);
-            Weights(order, foreground, weights);
+            Weights(order, g.AsSpan(offset, length), weights);
+            var destination = w.AsSpan(offset, length);
             for (int i = 0; i < length; i++) destination[order[i]] = (float)weights[i];
         }
 

@@ -79,7 +79,8 @@ namespace SegLoss
             var rows = LovaszExtension.Loss(
                 LovaszExtension.Rows(errors, PerImage),
                 LovaszExtension.Rows(y, PerImage),
-                inputs.Valid is null ? null : LovaszExtension.Rows(inputs.Valid, PerImage));
+                inputs.Valid is null ? null : LovaszExtension.Rows(inputs.Valid, PerImage),
+                hardTargets: true);
             var perClass = PerImage ? rows.reshape(inputs.N, inputs.C) : rows;
             return reduction switch
             {

@@ -86,7 +86,8 @@ namespace SegLoss
             var rows = LovaszExtension.Loss(
                 LovaszExtension.Rows(errors, PerImage),
                 LovaszExtension.Rows(g, PerImage),
-                valid is null ? null : LovaszExtension.Rows(valid, PerImage));
+                valid is null ? null : LovaszExtension.Rows(valid, PerImage),
+                hardTargets: inputs.HasLabels);
             var perClass = PerImage ? rows.reshape(n, c) : rows;
             if (Classes == LovaszClasses.All)
             {

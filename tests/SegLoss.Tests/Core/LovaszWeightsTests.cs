@@ -30,19 +30,21 @@ namespace SegLoss.Tests.Core
 
         [Theory]
         [InlineData(ScalarType.Float32, TargetKind.Hard)]
+        [InlineData(ScalarType.Float32, TargetKind.Hard, 300)]
         [InlineData(ScalarType.Float32, TargetKind.Soft)]
         [InlineData(ScalarType.Float32, TargetKind.HardWithIgnored)]
         [InlineData(ScalarType.Float32, TargetKind.SoftWithIgnored)]
         [InlineData(ScalarType.Float64, TargetKind.Hard)]
         [InlineData(ScalarType.Float64, TargetKind.SoftWithIgnored)]
-        public void ManagedWeightsAgreeWithTheSortedPathInValueAndGradient(ScalarType dtype, TargetKind kind)
+        public void ManagedWeightsAgreeWithTheSortedPathInValueAndGradient(ScalarType dtype, TargetKind kind, long length = 3000)
         {
             using var scope = NewDisposeScope();
-            var (errors, foreground, valid) = Rows(dtype, kind, rows: 3, length: 3000, seed: 11);
+            var (errors, foreground, valid) = Rows(dtype, kind, rows: 3, length, seed: 11);
             LovaszWeights.Supports(errors).Should().BeTrue();
 
             var managedInput = errors.clone().requires_grad_(true);
-            var managed = LovaszExtension.Loss(managedInput, foreground, valid);
+            bool hard = kind is TargetKind.Hard or TargetKind.HardWithIgnored;
+            var managed = LovaszExtension.Loss(managedInput, foreground, valid, hardTargets: hard);
             managed.sum().backward();
             var sortedInput = errors.clone().requires_grad_(true);
             var sorted = LovaszExtension.SortedLoss(sortedInput, foreground, valid);
@@ -62,7 +64,7 @@ namespace SegLoss.Tests.Core
             var (errors, foreground, _) = Rows(ScalarType.Float32, TargetKind.Hard, rows: 2, length: 500, seed: 3);
             var valid = ones_like(errors);
             valid[0].zero_();
-            var managed = LovaszExtension.Loss(errors, foreground, valid);
+            var managed = LovaszExtension.Loss(errors, foreground, valid, hardTargets: true);
             managed[0].item<float>().Should().Be(0f);
             var alone = LovaszExtension.Loss(errors[1].unsqueeze(0), foreground[1].unsqueeze(0), null);
             managed[1].item<float>().Should().BeApproximately(alone[0].item<float>(), 1e-6f);
@@ -75,9 +77,9 @@ namespace SegLoss.Tests.Core
             // Errors on a coarse grid: many ties, whose order differs between the sorts; the value must not.
             var errors = (rand(2, 4000, dtype: ScalarType.Float64) * 8).floor().div(8).to(ScalarType.Float32);
             var foreground = rand(2, 4000).gt(0.5).to(ScalarType.Float32);
-            var managed = LovaszExtension.Loss(errors, foreground, null);
             var sorted = LovaszExtension.SortedLoss(errors, foreground, null);
-            managed.allclose(sorted, rtol: 1e-5, atol: 1e-6).Should().BeTrue();
+            foreach (bool hard in new[] { true, false })
+                LovaszExtension.Loss(errors, foreground, null, hard).allclose(sorted, rtol: 1e-5, atol: 1e-6).Should().BeTrue();
         }
 
         [Fact]
