@@ -18,7 +18,7 @@ namespace SegLoss.Benchmarks
     /// </summary>
     internal static class QuickRunner
     {
-        private const int Warmup = 2;
+        private const int Warmup = 30;
         private const int BaselineWarmup = 5;
         private const int Iterations = 12;
         private const int MinIterations = 3;

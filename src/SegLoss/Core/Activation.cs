@@ -29,9 +29,13 @@ namespace SegLoss
             return SharedActivations.GetOrAdd(inputs, "p", () => Probabilities(inputs.Input, inputs.Mode, inputs.FromLogits));
         }
 
-        /// <summary>log p_y (N, S) at the Multiclass labels (ignored pixels read class 0), shared within a context.</summary>
-        internal static Tensor TrueClassLogProbability(SegmentationInputs inputs) =>
-            SharedActivations.GetOrAdd(inputs, "log p_y", () => LogProbabilities(inputs).gather(1, inputs.Labels!.unsqueeze(1)).squeeze(1));
+        /// <summary>
+        /// log p_y (N, S) at the Multiclass labels (ignored pixels read class 0), shared within a context; gathered
+        /// from <paramref name="logProbabilities"/> when the caller already holds log p (outside a context a second
+        /// <see cref="LogProbabilities(SegmentationInputs)"/> would recompute the log_softmax).
+        /// </summary>
+        internal static Tensor TrueClassLogProbability(SegmentationInputs inputs, Tensor? logProbabilities = null) =>
+            SharedActivations.GetOrAdd(inputs, "log p_y", () => (logProbabilities ?? LogProbabilities(inputs)).gather(1, inputs.Labels!.unsqueeze(1)).squeeze(1));
 
         /// <summary>Softmax over channels (Multiclass) or element-wise sigmoid; identity for probability inputs.</summary>
         internal static Tensor Probabilities(Tensor input, LossMode mode, bool fromLogits)

@@ -25,18 +25,19 @@ namespace SegLoss
             Tensor? w = classWeights?.to(x.dtype, x.device);
             if (inputs.Mode == LossMode.Multiclass)
             {
-                var logp = Activation.LogProbabilities(inputs);
                 var wc = w?.view(1, inputs.C, 1);
                 if (inputs.Labels is not null)
                 {
                     var labels = inputs.Labels;
-                    var nll = Activation.TrueClassLogProbability(inputs).neg();
+                    // log p over all classes only where smoothing needs it; the gather reuses it (one log_softmax).
+                    var logp = labelSmoothing > 0 ? Activation.LogProbabilities(inputs) : null;
+                    var nll = Activation.TrueClassLogProbability(inputs, logp).neg();
                     Tensor? wy = w?.index_select(0, labels.reshape(-1)).reshape(inputs.N, inputs.S);
                     var loss = wy is null ? nll : nll * wy;
                     if (labelSmoothing > 0)
                     {
                         // PyTorch: (1 − ε)·w_y·(−log p_y) + (ε/C)·Σ_c w_c·(−log p_c), normalised by Σ w_y.
-                        var smooth = (wc is null ? logp : logp * wc).sum(1).neg();
+                        var smooth = (wc is null ? logp! : logp! * wc).sum(1).neg();
                         loss = loss * (1 - labelSmoothing) + smooth * (labelSmoothing / inputs.C);
                     }
                     loss = PixelReduction.Masked(inputs, loss);
@@ -44,7 +45,7 @@ namespace SegLoss
                 }
                 var g = inputs.Target!;
                 if (labelSmoothing > 0) g = g * (1 - labelSmoothing) + labelSmoothing / inputs.C;
-                var product = logp * g;
+                var product = Activation.LogProbabilities(inputs) * g;
                 if (wc is not null) product = product * wc;
                 return (product.sum(1).neg(), null);
             }

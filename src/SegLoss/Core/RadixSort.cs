@@ -225,6 +225,22 @@ namespace SegLoss
                 return ~ascending;
             }
 
+            /// <summary>The float32 value of a (non-NaN) descending key: the inverse of <see cref="Descending(float)"/>.</summary>
+            internal static float SingleFromDescending(ulong key)
+            {
+                uint ascending = ~(uint)key;
+                uint bits = (ascending & 0x8000_0000u) != 0 ? ascending & 0x7FFF_FFFFu : ~ascending;
+                return BitConverter.UInt32BitsToSingle(bits);
+            }
+
+            /// <summary>The float64 value of a (non-NaN) descending key: the inverse of <see cref="Descending(double)"/>.</summary>
+            internal static double DoubleFromDescending(ulong key)
+            {
+                ulong ascending = ~key;
+                ulong bits = (ascending & 0x8000_0000_0000_0000ul) != 0 ? ascending & 0x7FFF_FFFF_FFFF_FFFFul : ~ascending;
+                return BitConverter.UInt64BitsToDouble(bits);
+            }
+
             /// <summary>The descending key of a float64 value (the same mapping on 64 bits).</summary>
             internal static ulong Descending(double value)
             {

@@ -114,35 +114,21 @@ namespace SegLoss
             long maxBudget = budget.Max();
             long total = budget.Sum();
 
-            Tensor? selected = null;
-            if (maxBudget > 0)
+            if (maxBudget == 0)
             {
-                var scores = flat.detach();
-                if (mask is not null) scores = scores.masked_fill(mask.reshape(rows, -1).eq(0), double.NegativeInfinity);
-                bool uniform = budget.All(b => b == maxBudget);
-                // Rows with a smaller budget keep only their first budget[r] values, so those must be sorted.
-                var (_, index) = scores.topk(checked((int)maxBudget), 1, largest: true, sorted: !uniform);
-                Tensor? rank = uniform ? null
-                    : arange(maxBudget, ScalarType.Int64, flat.device).unsqueeze(0).lt(tensor(budget, ScalarType.Int64, flat.device).unsqueeze(1));
-                if (reduction == nn.Reduction.None)
-                {
-                    var src = rank is null ? ones(index.shape, flat.dtype, flat.device) : rank.to(flat.dtype);
-                    selected = zeros_like(flat).scatter_(1, index, src);
-                }
-                else
-                {
-                    var kept = flat.gather(1, index);
-                    var sum = (rank is null ? kept : kept * rank.to(flat.dtype)).sum();
-                    return reduction == nn.Reduction.Sum ? sum : sum / (double)total;
-                }
+                // No valid pixel: 0 with a zero gradient, in every reduction.
+                var none = loss * 0.0;
+                return reduction == nn.Reduction.None ? PixelReduction.Reduce(none, inputs, reduction) : none.sum();
             }
-
-            // No valid pixel (selected is null): 0 with a zero gradient, in every reduction.
-            var values = (selected is null ? loss * 0.0 : flat * selected).reshape(loss.shape);
-            return reduction == nn.Reduction.None ? PixelReduction.Reduce(values, inputs, reduction) : values.sum();
+            var scores = flat.detach();
+            if (mask is not null) scores = scores.masked_fill(mask.reshape(rows, -1).eq(0), double.NegativeInfinity);
+            // Times the bool mask itself (type promotion): no cast pass.
+            var selected = flat * TopSelection.Mask(scores, budget);
+            if (reduction == nn.Reduction.None) return PixelReduction.Reduce(selected.reshape(loss.shape), inputs, reduction);
+            var sum = selected.sum();
+            return reduction == nn.Reduction.Sum ? sum : sum / (double)total;
         }
 
-        /// <summary>K = max(1, ⌊V·k/100⌋) for V &gt; 0 valid candidates, else 0.</summary>
         private long Budget(long validCount)
         {
             if (validCount == 0) return 0;
