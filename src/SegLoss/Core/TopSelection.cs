@@ -2,6 +2,8 @@ using System;
 using System.Linq;
 using System.Numerics;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -125,15 +127,10 @@ namespace SegLoss
                     ulong high = sample[Math.Clamp((int)q + margin, 0, SampleSize - 1)];
                     if ((int)q - margin < 0) low = 0;
                     if ((int)q + margin >= SampleSize) high = ulong.MaxValue;
-                    int below = 0, kept = 0;
-                    bool hasNaN = false;
-                    foreach (T v in row)
-                    {
-                        hasNaN |= T.IsNaN(v);
-                        ulong key = Key(v);
-                        below += key < low ? 1 : 0;
-                        if (key >= low && key <= high && kept < buffer.Length) buffer[kept++] = key;
-                    }
+                    // Keys below `low` are values above `upper`; keys in [low, high] are values in [lower, upper].
+                    T upper = low == 0 ? T.PositiveInfinity : Value<T>(low);
+                    T lower = high == ulong.MaxValue ? T.NegativeInfinity : Value<T>(high);
+                    var (below, kept, hasNaN) = Bracket(row, lower, upper, buffer);
                     if (hasNaN) return (0, 0, 0, true);
                     if (below < k && k <= below + kept)
                     {
@@ -143,6 +140,59 @@ namespace SegLoss
                 }
             }
             return FullSelect(row, k, buffer);
+        }
+
+        /// <summary>
+        /// One pass over the row: how many values are above <paramref name="upper"/>, the keys of those in
+        /// [<paramref name="lower"/>, <paramref name="upper"/>] (into the buffer), and whether a NaN occurs. Compares
+        /// 256-bit vectors of values; only lanes inside the bracket (about 1 % of them) take the scalar path.
+        /// </summary>
+        private static (int Below, int Kept, bool HasNaN) Bracket<T>(ReadOnlySpan<T> row, T lower, T upper, ulong[] buffer)
+            where T : unmanaged, IBinaryFloatingPointIeee754<T>
+        {
+            int below = 0, kept = 0, i = 0;
+            bool hasNaN = false;
+            if (Vector256.IsHardwareAccelerated && Vector256<T>.IsSupported)
+            {
+                int width = Vector256<T>.Count;
+                var lo = Vector256.Create(lower);
+                var hi = Vector256.Create(upper);
+                ref T start = ref MemoryMarshal.GetReference(row);
+                uint nanLanes = 0;
+                for (; i + width <= row.Length; i += width)
+                {
+                    var v = Vector256.LoadUnsafe(ref start, (nuint)i);
+                    below += BitOperations.PopCount(Vector256.GreaterThan(v, hi).ExtractMostSignificantBits());
+                    nanLanes |= ~Vector256.Equals(v, v).ExtractMostSignificantBits();
+                    uint inside = (Vector256.GreaterThanOrEqual(v, lo) & Vector256.LessThanOrEqual(v, hi)).ExtractMostSignificantBits();
+                    while (inside != 0)
+                    {
+                        buffer[kept++] = Key(row[i + BitOperations.TrailingZeroCount(inside)]);
+                        inside &= inside - 1;
+                    }
+                }
+                hasNaN = (nanLanes & ((1u << width) - 1)) != 0;
+            }
+            for (; i < row.Length; i++)
+            {
+                T v = row[i];
+                hasNaN |= T.IsNaN(v);
+                below += v > upper ? 1 : 0;
+                if (v >= lower && v <= upper) buffer[kept++] = Key(v);
+            }
+            return (below, kept, hasNaN);
+        }
+
+        /// <summary>The value of a (non-NaN) descending key.</summary>
+        private static T Value<T>(ulong key) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+        {
+            if (typeof(T) == typeof(float))
+            {
+                float f = RadixSort.FloatKeys.SingleFromDescending(key);
+                return Unsafe.As<float, T>(ref f);
+            }
+            double d = RadixSort.FloatKeys.DoubleFromDescending(key);
+            return Unsafe.As<double, T>(ref d);
         }
 
         /// <summary>Radix select over the whole row: a counting pass, a gathering pass, then the candidates.</summary>
