@@ -190,5 +190,20 @@ namespace TorchSharpCompat.Tests
             Values.I64(counts!).Should().Equal(2, 1, 3);
             Values.I64(tensor(new[] { 0L, 2L, 2L }).bincount(null, 4)).Should().Equal(1, 0, 2, 0);
         }
+
+        [Fact]
+        public void AminmaxOverAllAndAlongADimension()
+        {
+            using var scope = NewDisposeScope();
+            var m = tensor(new long[] { 4, -2, 7, 0, 9, 3 }, new long[] { 2, 3 });
+            var (lo, hi) = m.aminmax();
+            lo.dim().Should().Be(0);
+            lo.item<long>().Should().Be(-2);
+            hi.item<long>().Should().Be(9);
+            var (rowLo, rowHi) = m.aminmax(1);
+            Values.I64(rowLo).Should().Equal(-2, 0);
+            Values.I64(rowHi).Should().Equal(7, 9);
+            m.aminmax(0, keepDim: true).min.shape.Should().Equal(1, 3);
+        }
     }
 }

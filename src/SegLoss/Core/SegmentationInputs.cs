@@ -207,7 +207,8 @@ namespace SegLoss
 
         private static void CheckProbabilityRange(Tensor values, string paramName, string what)
         {
-            var range = stack(new[] { values.min(), values.max() }).to(ScalarType.Float64).data<double>().ToArray();
+            var (min, max) = values.reshape(-1).aminmax(0);
+            var range = stack(new[] { min, max }).to(ScalarType.Float64).data<double>().ToArray();
             double lo = range[0], hi = range[1];
             if (!(lo >= 0) || !(hi <= 1))
                 throw new ArgumentException($"{what} values must be in [0, 1] but range over [{lo}, {hi}]", paramName);
@@ -216,7 +217,9 @@ namespace SegLoss
         /// <summary>Smallest and largest label, read back together.</summary>
         private static (long lo, long hi) MinMax(Tensor labels)
         {
-            var range = stack(new[] { labels.min(), labels.max() }).data<long>().ToArray();
+            // aminmax along the one dimension of the flattened labels: one pass, and the same meaning in every binding.
+            var (lo, hi) = labels.reshape(-1).aminmax(0);
+            var range = stack(new[] { lo, hi }).data<long>().ToArray();
             return (range[0], range[1]);
         }
 

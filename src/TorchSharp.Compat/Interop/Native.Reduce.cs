@@ -14,6 +14,7 @@ namespace TorchSharp.Interop
         [DllImport(Lib)] internal static extern IntPtr shim_reduce_all(IntPtr t, int kind);
         [DllImport(Lib)] internal static extern IntPtr shim_reduce_dim(IntPtr t, int kind, long dim, int keepdim);
         [DllImport(Lib)] internal static extern IntPtr shim_max_min_dim(IntPtr t, int kind, long dim, int keepdim, out IntPtr indices);
+        [DllImport(Lib)] internal static extern IntPtr shim_aminmax(IntPtr t, long dim, int hasDim, int keepdim, out IntPtr max);
         [DllImport(Lib)] internal static extern unsafe IntPtr shim_amax_amin(IntPtr t, int kind, long* dims, int n, int keepdim);
         [DllImport(Lib)] internal static extern IntPtr shim_norm(IntPtr t, double p);
         [DllImport(Lib)] internal static extern IntPtr shim_norm_dim(IntPtr t, long dim, int keepdim, double p);

@@ -45,6 +45,13 @@ namespace TorchSharp
                 var values = Wrap(v);
                 return (values, Wrap(i));
             }
+            /// <summary>The minimum and maximum in one pass, along <paramref name="dim"/> (over all elements when null).</summary>
+            public (Tensor min, Tensor max) aminmax(long? dim = null, bool keepDim = false)
+            {
+                var lo = Native.shim_aminmax(Handle, dim ?? 0, dim.HasValue ? 1 : 0, keepDim ? 1 : 0, out var hi);
+                var min = Wrap(lo);
+                return (min, Wrap(hi));
+            }
             public Tensor all() => Wrap(Native.shim_reduce_all(Handle, 2));
             public Tensor any() => Wrap(Native.shim_reduce_all(Handle, 3));
             public Tensor argmax() => Wrap(Native.shim_reduce_all(Handle, 4));

@@ -46,6 +46,14 @@ SHIM_API TH shim_max_min_dim(TH t, int32_t kind, int64_t dim, int32_t keepdim, T
     return wrap(std::get<0>(r));
   })
 }
+// min and max in one pass; over everything unless has_dim.
+SHIM_API TH shim_aminmax(TH t, int64_t dim, int32_t has_dim, int32_t keepdim, TH* max) {
+  SHIM_TRY(nullptr, {
+    auto r = has_dim != 0 ? at::aminmax(*t, dim, keepdim != 0) : at::aminmax(*t);
+    *max = wrap(std::get<1>(r));
+    return wrap(std::get<0>(r));
+  })
+}
 // kind 0 amax, 1 amin
 SHIM_API TH shim_amax_amin(TH t, int32_t kind, const int64_t* d, int32_t n, int32_t keepdim) {
   SHIM_TENSOR(kind == 0 ? at::amax(*t, dims(d, n), keepdim != 0) : at::amin(*t, dims(d, n), keepdim != 0))
