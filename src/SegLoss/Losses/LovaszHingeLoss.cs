@@ -21,7 +21,7 @@ namespace SegLoss
     /// <para>Modes: Binary (default, C = 1) or Multilabel (each channel is a separate binary problem; the channel
     /// losses are averaged). Pools: with <c>perImage: true</c> (default, Berman's) each (image, channel) pair is its
     /// own pool; with false the pixels of the whole batch are pooled per channel. All pools are sorted by one batched
-    /// sort. A pool with no foreground keeps its term (Berman's hinge has no class selection): its Jaccard loss is 1
+    /// sort (on the CPU a managed radix sort, as for <see cref="LovaszSoftmaxLoss"/>). A pool with no foreground keeps its term (Berman's hinge has no class selection): its Jaccard loss is 1
     /// for any mistake, so it costs its largest positive error.</para>
     /// <para>Reduction: None returns (N, C) per image and channel with <c>perImage</c>, or (C) per channel
     /// otherwise; Sum adds them; Mean averages them (Berman's mean over images; an image whose pixels are all
