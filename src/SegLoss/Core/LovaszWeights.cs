@@ -13,7 +13,7 @@ namespace SegLoss
     /// <remarks>
     /// Why managed: libtorch 1.13 sorts (value, index) pairs on the CPU by comparison at about 95 ns per float32
     /// element on one thread, and every gather along the sorted order is a random access over the whole row. The radix
-    /// sort here orders float32 errors (packed with their index into one 64-bit word) in three passes, and the
+    /// sort here orders float32 errors (packed with their index and label into one 64-bit word) in three passes, and the
     /// weights come from one pass over the sorted order with float64 running sums. Rows are processed in parallel on up
     /// to <c>torch.get_num_threads()</c> threads, so one libtorch thread means one sorting thread. Ties are broken by
     /// position (a stable sort); the value Σ m·w does not depend on the order among equal errors.

@@ -12,8 +12,9 @@ namespace SegLoss
     /// </summary>
     /// <remarks>
     /// Two forms: <see cref="SortPacked"/> sorts words that carry a 32-bit key in their high half and a 32-bit payload
-    /// (an index) in their low half, moving 8 bytes per element and pass with digits of at most 11 bits; <see cref="Sort"/> sorts full 64-bit keys with a separate int32
-    /// payload, with 11-bit digits. <see cref="FloatKeys"/> maps floating-point values to keys whose unsigned order is
+    /// (an index, a label code) in their low half, moving 8 bytes per element and pass with digits of at most 11 bits
+    /// over the keys' range only; <see cref="Sort"/> sorts full 64-bit keys with a separate int32 payload, with 11-bit
+    /// digits. <see cref="FloatKeys"/> maps floating-point values to keys whose unsigned order is
     /// the descending order of the values.
     /// </remarks>
     internal static class RadixSort
