@@ -132,6 +132,7 @@ namespace SegLoss
             return reduction == nn.Reduction.Sum ? sum : sum / (double)total;
         }
 
+        /// <summary>K = max(1, ⌊V·k/100⌋) for V &gt; 0 valid candidates, else 0.</summary>
         private long Budget(long validCount)
         {
             if (validCount == 0) return 0;
