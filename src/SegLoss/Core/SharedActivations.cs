@@ -57,7 +57,10 @@ namespace SegLoss
             value = make();
             // Never adopt the caller's own tensors (a probability input may be returned as it is).
             if (ReferenceEquals(value, inputs.Source) || ReferenceEquals(value, inputs.TargetSource)) return value;
-            value.MoveToOtherDisposeScope(context._scope);
+            // TorchSharp 0.107 drops a tensor from its scope when it is "moved" into the scope that owns it already
+            // (the scope forgets it, the tensor still names the scope, and its finalizer throws once the scope is
+            // gone), so only a tensor owned elsewhere is moved.
+            if (!context._scope.Contains(value)) value.MoveToOtherDisposeScope(context._scope);
             context._values[key] = value;
             return value;
         }
