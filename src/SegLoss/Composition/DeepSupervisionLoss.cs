@@ -96,7 +96,7 @@ namespace SegLoss
             if (targetSpatial.SequenceEqual(size)) return target;
             var asImage = hasChannels ? target : target.unsqueeze(1);
             var floating = target.is_floating_point() ? asImage : asImage.to(ScalarType.Float64);
-            var resized = nn.functional.interpolate(floating, size, mode: InterpolationMode.NearestExact);
+            var resized = nn.functional.interpolate(floating, size, mode: InterpolationMode.NearestExact, align_corners: false); // ignored by nearest-exact; set so libtorch does not warn
             if (!target.is_floating_point()) resized = resized.round().to(target.dtype);
             return hasChannels ? resized : resized.squeeze(1);
         }
