@@ -4,7 +4,7 @@ namespace SegLoss.Benchmarks
 {
     /// <summary>
     /// dotnet run -c Release --project samples/Benchmarks -- --quick [--threads N] [--filter S]: quick JSON lines.
-    /// Without --quick the arguments go to BenchmarkDotNet's switcher (e.g. --filter '*PerOp*' --job short);
+    /// Without --quick the arguments go to BenchmarkDotNet's switcher (e.g. --filter '*LossBenchmarks*' --job short);
     /// --threads N (default 1) sets libtorch's intra-op threads in both modes.
     /// </summary>
     public static class Program

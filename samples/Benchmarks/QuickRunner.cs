@@ -13,7 +13,7 @@ namespace SegLoss.Benchmarks
     /// --quick: a Stopwatch timing of every loss x shape (forward + backward), printed as one JSON object per line
     /// (a shape's lines once all its losses are timed), with the ratio of medians to the baseline timed interleaved
     /// with the loss on the same shape (F.cross_entropy; F.binary_cross_entropy_with_logits for the binary shape); plus
-    /// the per-op overhead. Skipped or failed losses are reported on stderr. Not a substitute for BenchmarkDotNet's
+    /// the distance maps and each managed kernel against the libtorch path it replaces. Skipped or failed losses are reported on stderr. Not a substitute for BenchmarkDotNet's
     /// statistics; made to finish in well under two minutes on 2 cores.
     /// </summary>
     internal static class QuickRunner
@@ -32,7 +32,6 @@ namespace SegLoss.Benchmarks
             var total = Stopwatch.StartNew();
             if (File.Exists("/proc/loadavg"))
                 Console.Error.WriteLine($"load average at start: {File.ReadAllText("/proc/loadavg").Trim()}");
-            Print(new { benchmark = "per_op_overhead", op = "t + 1.0 (4 elements)", threads, median_us = Round(PerOpMicroseconds(out double minUs)), min_us = Round(minUs) });
 
             foreach (var shape in Workload.Shapes)
             {
@@ -56,6 +55,9 @@ namespace SegLoss.Benchmarks
             if (Matches(filter, "maps", "maps"))
                 foreach (var (name, shape, median, min) in MapTimings.Run())
                     Print(new { map = name, shape, threads, median_ms = Round(median), min_ms = Round(min) });
+            if (Matches(filter, "kernels", "kernels"))
+                foreach (var (kernel, shape, managed, libtorch) in KernelTimings.Run())
+                    Print(new { kernel, shape, threads, managed_ms = Round(managed), libtorch_ms = Round(libtorch), managed_over_libtorch = Round(managed / libtorch) });
             Console.Error.WriteLine($"quick run took {total.Elapsed.TotalSeconds:F1} s");
             return 0;
         }
@@ -127,26 +129,6 @@ namespace SegLoss.Benchmarks
             if (leaked != 0)
                 Console.Error.WriteLine($"warning: {leaked} tensors left alive by {iterations} iterations on {workload.Shape}");
             return (Median(samples), samples.Min());
-        }
-
-        /// <summary>Per-op cost of `using var r = t + 1.0` on 4 elements: median and min over batches, in µs.</summary>
-        private static double PerOpMicroseconds(out double min)
-        {
-            const int batches = 15, ops = 20_000;
-            using var t = rand(4);
-            var samples = new double[batches];
-            var clock = new Stopwatch();
-            for (int b = -3; b < batches; b++)
-            {
-                clock.Restart();
-                for (int i = 0; i < ops; i++)
-                {
-                    using var r = t + 1.0;
-                }
-                if (b >= 0) samples[b] = clock.Elapsed.TotalMilliseconds * 1000.0 / ops;
-            }
-            min = samples.Min();
-            return Median(samples);
         }
 
         private static double Median(double[] samples)

@@ -55,7 +55,7 @@ namespace SegLoss
                 throw new ArgumentException($"{paramName} must hold real numbers, got dtype {weights.dtype}", paramName);
             using var scope = NewDisposeScope();
             var w = weights.detach().to(ScalarType.Float64).reshape(-1);
-            var values = w.data<double>().ToArray();
+            var values = TensorData.ToArray<double>(w);
             if (values.Any(v => !double.IsFinite(v) || v < 0))
                 throw new ArgumentException($"{paramName} must be finite and non-negative, got [{string.Join(", ", values)}]", paramName);
             return w.clone().MoveToOuterDisposeScope().DetachFromDisposeScope();

@@ -21,7 +21,7 @@ namespace SegLoss
             using var scope = NewDisposeScope();
             var w = classWeights.detach().to(ScalarType.Float64);
             if (!w.isfinite().all().item<bool>() || w.lt(0).any().item<bool>() || w.sum().item<double>() <= 0)
-                throw new ArgumentException($"{paramName} must be finite, non-negative and not all zero, got [{string.Join(", ", w.data<double>().ToArray())}]", paramName);
+                throw new ArgumentException($"{paramName} must be finite, non-negative and not all zero, got [{string.Join(", ", TensorData.ToArray<double>(w))}]", paramName);
             return w.clone().MoveToOuterDisposeScope().DetachFromDisposeScope();
         }
 

@@ -44,24 +44,24 @@ namespace SegLoss
             var shape = new long[] { rows, length };
             if (errors.dtype == ScalarType.Float32 && hardTargets && length < 1 << 29)
             {
-                using var m = Read<float>(errors);
-                using var codes = Read<byte>(HardCodes(foreground, valid));
+                using var m = TensorData.ToPooled<float>(errors);
+                using var codes = TensorData.ToPooled<byte>(HardCodes(foreground, valid));
                 var w = new float[m.Length];
                 ForEachRow((int)rows, (int)length, (row, work) => HardRow(m.Array, codes.Array, w, row * (int)length, (int)length, work));
                 return tensor(w, shape, ScalarType.Float32);
             }
             if (errors.dtype == ScalarType.Float32)
             {
-                using var m = Read<float>(errors);
-                using var g = Read<float>(SoftCodes(foreground, valid, ScalarType.Float32));
+                using var m = TensorData.ToPooled<float>(errors);
+                using var g = TensorData.ToPooled<float>(SoftCodes(foreground, valid, ScalarType.Float32));
                 var w = new float[m.Length];
                 ForEachRow((int)rows, (int)length, (row, work) => SoftRow(m.Array, g.Array, w, row * (int)length, (int)length, work));
                 return tensor(w, shape, ScalarType.Float32);
             }
             else
             {
-                using var m = Read<double>(errors);
-                using var g = Read<double>(SoftCodes(foreground, valid, ScalarType.Float64));
+                using var m = TensorData.ToPooled<double>(errors);
+                using var g = TensorData.ToPooled<double>(SoftCodes(foreground, valid, ScalarType.Float64));
                 var w = new double[m.Length];
                 ForEachRow((int)rows, (int)length, (row, work) => DoubleRow(m.Array, g.Array, w, row * (int)length, (int)length, work));
                 return tensor(w, shape, ScalarType.Float64);
@@ -208,17 +208,6 @@ namespace SegLoss
             // Contiguous blocks of rows per worker: the rows of one call all have the same length.
             Parallel.For(0, degree, new ParallelOptions { MaxDegreeOfParallelism = degree },
                 k => Range((int)((long)rows * k / degree), (int)((long)rows * (k + 1) / degree)));
-        }
-
-        /// <summary>The values, row-major, in a pooled array (the output is a fresh array: torch.tensor needs the exact length).</summary>
-        private static Maps.PooledArray<T> Read<T>(Tensor t) where T : unmanaged
-        {
-            using var scope = NewDisposeScope();
-            var contiguous = t.detach().contiguous();
-            var values = new Maps.PooledArray<T>((int)contiguous.numel());
-            using var accessor = contiguous.data<T>();
-            accessor.CopyTo(values.Array);
-            return values;
         }
     }
 }

@@ -208,7 +208,7 @@ namespace SegLoss
         private static void CheckProbabilityRange(Tensor values, string paramName, string what)
         {
             var (min, max) = values.reshape(-1).aminmax(0);
-            var range = stack(new[] { min, max }).to(ScalarType.Float64).data<double>().ToArray();
+            var range = TensorData.ToArray<double>(stack(new[] { min, max }).to(ScalarType.Float64));
             double lo = range[0], hi = range[1];
             if (!(lo >= 0) || !(hi <= 1))
                 throw new ArgumentException($"{what} values must be in [0, 1] but range over [{lo}, {hi}]", paramName);
@@ -219,7 +219,7 @@ namespace SegLoss
         {
             // aminmax along the one dimension of the flattened labels: one pass, and the same meaning in every binding.
             var (lo, hi) = labels.reshape(-1).aminmax(0);
-            var range = stack(new[] { lo, hi }).data<long>().ToArray();
+            var range = TensorData.ToArray<long>(stack(new[] { lo, hi }));
             return (range[0], range[1]);
         }
 

@@ -70,10 +70,8 @@ namespace SegLoss
         {
             int rows = (int)scores.shape[0], length = (int)scores.shape[1];
             using var scope = NewDisposeScope();
-            var contiguous = scores.detach().contiguous();
-            using var values = new Maps.PooledArray<T>(rows * length);
-            using (var accessor = contiguous.data<T>()) accessor.CopyTo(values.Array);
-            using var candidates = new Maps.PooledArray<ulong>(length);
+            using var values = TensorData.ToPooled<T>(scores);
+            using var candidates = new PooledArray<ulong>(length);
             var thresholds = new double[rows];
             var greater = new long[rows];
             var equal = new long[rows];
@@ -267,7 +265,7 @@ namespace SegLoss
         }
 
         /// <summary>The same mask by <c>topk</c> and a scatter (CUDA and other dtypes).</summary>
-        private static Tensor TopKMask(Tensor scores, long[] budget)
+        internal static Tensor TopKMask(Tensor scores, long[] budget)
         {
             long maxBudget = budget.Max();
             var mask = zeros(scores.shape, ScalarType.Bool, scores.device);

@@ -101,7 +101,7 @@ namespace SegLoss
                 throw new ArgumentException($"weightMap has dtype {weightMap.dtype} but must hold real, non-negative weights", nameof(weightMap));
             var w = weightMap.detach().to(inputs.Input.dtype).reshape(inputs.N, inputs.S);
             // One read-back: NaN propagates to both, ±∞ to the float64 sum, negatives show in the minimum.
-            var summary = stack(new[] { w.min().to(ScalarType.Float64), w.sum(ScalarType.Float64) }).data<double>().ToArray();
+            var summary = TensorData.ToArray<double>(stack(new[] { w.min().to(ScalarType.Float64), w.sum(ScalarType.Float64) }));
             if (!(summary[0] >= 0) || !double.IsFinite(summary[1]))
                 throw new ArgumentException($"weightMap must be finite and non-negative, got values in [{w.min().ToDouble()}, {w.max().ToDouble()}]", nameof(weightMap));
             return w;

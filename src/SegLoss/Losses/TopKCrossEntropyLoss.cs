@@ -112,7 +112,7 @@ namespace SegLoss
             var mask = PixelReduction.Mask(inputs, loss);
             long[] valid = mask is null
                 ? Enumerable.Repeat(perRow, (int)rows).ToArray()
-                : mask.reshape(rows, -1).sum(1, false, ScalarType.Int64).cpu().data<long>().ToArray();
+                : TensorData.ToArray<long>(mask.reshape(rows, -1).sum(1, false, ScalarType.Int64));
             long[] budget = valid.Select(Budget).ToArray();
             long maxBudget = budget.Max();
             long total = budget.Sum();

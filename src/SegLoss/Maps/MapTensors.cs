@@ -1,5 +1,4 @@
 using System;
-using System.Buffers;
 using static TorchSharp.torch;
 
 namespace SegLoss.Maps
@@ -105,29 +104,19 @@ namespace SegLoss.Maps
             return type;
         }
 
-        /// <summary>
-        /// 1 where the tensor is nonzero and 0 elsewhere, row-major, read on the CPU into a pooled array (bytes, not
-        /// bools: TorchSharp's accessor copies contiguous data with Marshal.Copy, which has no bool overload).
-        /// </summary>
+        /// <summary>1 where the tensor is nonzero and 0 elsewhere, row-major, read on the CPU into a pooled array.</summary>
         internal static PooledArray<byte> ReadNonzero(Tensor t)
         {
             using var scope = NewDisposeScope();
-            var b = (t.dtype == ScalarType.Bool ? t : t.ne(0)).to(ScalarType.Byte);
-            var result = new PooledArray<byte>((int)b.numel());
-            using var values = OnCpu(b).data<byte>();
-            values.CopyTo(result.Array);
-            return result;
+            // A bool tensor holds one byte per element, 0 or 1.
+            return TensorData.ToPooled<byte>(t.dtype == ScalarType.Bool ? t : t.ne(0));
         }
 
         /// <summary>The values as int64, row-major, read on the CPU into a pooled array.</summary>
         internal static PooledArray<long> ReadInt64(Tensor t)
         {
             using var scope = NewDisposeScope();
-            var l = t.dtype == ScalarType.Int64 ? t : t.to(ScalarType.Int64);
-            var result = new PooledArray<long>((int)l.numel());
-            using var values = OnCpu(l).data<long>();
-            values.CopyTo(result.Array);
-            return result;
+            return TensorData.ToPooled<long>(t.dtype == ScalarType.Int64 ? t : t.to(ScalarType.Int64));
         }
 
         /// <summary>Creates a tensor of <paramref name="type"/> on <paramref name="device"/> from CPU values.</summary>
@@ -150,35 +139,10 @@ namespace SegLoss.Maps
         internal static Tensor Create(long[] values, long[] shape, Device device) =>
             OnDevice(tensor(values, shape, ScalarType.Int64), device);
 
-        /// <summary>A contiguous CPU tensor with the same values (TorchSharp reads values only from CPU memory).</summary>
-        private static Tensor OnCpu(Tensor t) => (t.device_type == TorchSharp.DeviceType.CPU ? t : t.cpu()).contiguous();
-
         private static Tensor OnDevice(Tensor cpu, Device device)
         {
             if (device.type == TorchSharp.DeviceType.CPU) return cpu;
             using (cpu) return cpu.to(device);
         }
-    }
-
-    /// <summary>An array rented from <see cref="ArrayPool{T}.Shared"/> (possibly longer than <see cref="Length"/>).</summary>
-    internal readonly struct PooledArray<T> : IDisposable
-    {
-        internal PooledArray(int length)
-        {
-            Array = ArrayPool<T>.Shared.Rent(Math.Max(length, 1));
-            Length = length;
-        }
-
-        /// <summary>The rented array; only the first <see cref="Length"/> elements are meaningful.</summary>
-        internal T[] Array { get; }
-
-        /// <summary>The number of meaningful elements.</summary>
-        internal int Length { get; }
-
-        /// <summary>The meaningful elements.</summary>
-        internal Span<T> Span => Array.AsSpan(0, Length);
-
-        /// <summary>Returns the array to the pool.</summary>
-        public void Dispose() => ArrayPool<T>.Shared.Return(Array);
     }
 }
