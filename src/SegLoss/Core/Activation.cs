@@ -69,8 +69,9 @@ namespace SegLoss
         }
 
         /// <summary>
-        /// x^γ for x &gt; 0 as exp(γ·ln x): libtorch 1.13's pow with a general scalar exponent is about 3 times
-        /// slower forward + backward (8.5 vs 2.7 ms on 524 K floats); the exponents it special-cases (2) stay on pow.
+        /// x^γ for x &gt; 0 as exp(γ·ln x): on libtorch 2.10, one thread, forward + backward, that takes 0.6 to 0.7 of
+        /// the time of pow with a fractional scalar exponent (γ = 0.3, 0.75 on 0.5 M and 2 M floats); γ = 2 stays on
+        /// square.
         /// </summary>
         internal static Tensor PositivePower(Tensor x, double gamma) =>
             gamma == 1.0 ? x : gamma == 2.0 ? x.square() : (x.log() * gamma).exp();

@@ -11,8 +11,10 @@ namespace SegLoss
     /// so the loss is the plain dot product Σ_j m_j·w_j and no gather or scatter over the sorted order is needed.
     /// </summary>
     /// <remarks>
-    /// Why managed: libtorch 1.13 sorts (value, index) pairs on the CPU by comparison at about 95 ns per float32
-    /// element on one thread, and every gather along the sorted order is a random access over the whole row. The radix
+    /// Why managed: libtorch's CPU sort of (value, index) pairs compares, and every gather along the sorted order is a
+    /// random access over the whole row. Measured against that path on libtorch 2.10, one thread, forward + backward
+    /// (quick benchmarks, kernels section): 4x524288 hard targets 21 against 169 ms, 32x65536 20 against 143 ms,
+    /// soft targets 4x524288 31 against 164 ms. The radix
     /// sort here orders float32 errors (packed with their index and label into one 64-bit word) in three passes, and the
     /// weights come from one pass over the sorted order with float64 running sums. Rows are processed in parallel on up
     /// to <c>torch.get_num_threads()</c> threads, so one libtorch thread means one sorting thread. Ties are broken by

@@ -217,7 +217,7 @@ namespace SegLoss
         /// <summary>Smallest and largest label, read back together.</summary>
         private static (long lo, long hi) MinMax(Tensor labels)
         {
-            // aminmax along the one dimension of the flattened labels: one pass, and the same meaning in every binding.
+            // aminmax along the one dimension of the flattened labels: one pass.
             var (lo, hi) = labels.reshape(-1).aminmax(0);
             var range = TensorData.ToArray<long>(stack(new[] { lo, hi }));
             return (range[0], range[1]);

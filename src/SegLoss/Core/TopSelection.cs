@@ -17,9 +17,9 @@ namespace SegLoss
     /// <remarks>
     /// On the CPU (float32/float64 scores without NaN) the k-th largest value comes from a managed radix select: one
     /// counting pass over the row's order-preserving keys, one pass keeping the elements of the bucket that holds
-    /// the k-th, and the remaining digits on those few candidates; the mask is then one comparison. That is about twice
-    /// as fast as libtorch 1.13's <c>topk</c> for k = 10 % of 5·10⁵ entries. Other devices use <c>topk</c> and a
-    /// scatter.
+    /// the k-th, and the remaining digits on those few candidates; the mask is then one comparison. Against
+    /// <c>topk</c> and a scatter on libtorch 2.10, one thread, k = 10 %: 1.4 against 4.6 ms for 8x65536, 1.0 against
+    /// 4.2 ms for 1x524288 (quick benchmarks, kernels section). Other devices use <c>topk</c> and a scatter.
     /// </remarks>
     internal static class TopSelection
     {
