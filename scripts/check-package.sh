@@ -19,7 +19,7 @@ fail() { echo "check-package: $*" >&2; exit 1; }
 
 torchsharp_version=0.107.0
 # Public key token of the real TorchSharp assembly (read once from ~/.nuget/packages/torchsharp/0.107.0/lib/
-# net8.0/TorchSharp.dll with AssemblyName.GetAssemblyName). A look-alike binding without the strong name fails.
+# net8.0/TorchSharp.dll with AssemblyName.GetAssemblyName). A look-alike TorchSharp.dll without the strong name fails.
 torchsharp_token=67b0e5e1da516a1c
 
 # The package is packed under a version of its own, 0.1.0-check.<time>.<pid>, and that version's folder is
