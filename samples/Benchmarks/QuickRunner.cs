@@ -13,7 +13,7 @@ namespace SegLoss.Benchmarks
     /// --quick: a Stopwatch timing of every loss x shape (forward + backward), printed as one JSON object per line
     /// (a shape's lines once all its losses are timed), with the ratio of medians to the baseline timed interleaved
     /// with the loss on the same shape (F.cross_entropy; F.binary_cross_entropy_with_logits for the binary shape); plus
-    /// the distance maps and each managed kernel against the libtorch path it replaces. Skipped or failed losses are reported on stderr. Not a substitute for BenchmarkDotNet's
+    /// the distance maps, each managed kernel against the libtorch path it replaces, and the cost of the non-finite check. Skipped or failed losses are reported on stderr. Not a substitute for BenchmarkDotNet's
     /// statistics; made to finish in well under two minutes on 2 cores.
     /// </summary>
     internal static class QuickRunner
@@ -58,6 +58,9 @@ namespace SegLoss.Benchmarks
             if (Matches(filter, "kernels", "kernels"))
                 foreach (var (kernel, shape, managed, libtorch) in KernelTimings.Run())
                     Print(new { kernel, shape, threads, managed_ms = Round(managed), libtorch_ms = Round(libtorch), managed_over_libtorch = Round(managed / libtorch) });
+            if (Matches(filter, "checks", "checks"))
+                foreach (var (loss, shape, on, off, f) in CheckTimings.Run())
+                    Print(new { check = "non-finite result", loss, shape, threads, checked_ms = Round(on), unchecked_ms = Round(off), cost_ms = Round(on - off), cost_in_f = Round((on - off) / f) });
             Console.Error.WriteLine($"quick run took {total.Elapsed.TotalSeconds:F1} s");
             return 0;
         }

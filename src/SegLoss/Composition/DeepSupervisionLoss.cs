@@ -69,18 +69,35 @@ namespace SegLoss
             if (outputs is null) throw new ArgumentNullException(nameof(outputs));
             if (target is null) throw new ArgumentNullException(nameof(target));
             if (outputs.Count == 0) throw new ArgumentException("outputs must hold at least one tensor", nameof(outputs));
+            if (_disposed) throw new ObjectDisposedException(nameof(DeepSupervisionLoss), $"{nameof(DeepSupervisionLoss)} has been disposed and cannot be called");
             var weights = LevelWeights(outputs.Count);
             using var scope = NewDisposeScope();
             Tensor? total = null;
+            int first = -1;
             for (int i = 0; i < outputs.Count; i++)
             {
                 if (weights[i] == 0) continue;
                 var output = outputs[i] ?? throw new ArgumentNullException(nameof(outputs), $"outputs[{i}] is null");
-                var value = _loss.call(output, Resize(target, output, i));
+                var value = _loss.ForwardUnchecked(output, Resize(target, output, i));
+                if (total is not null && !value.shape.SequenceEqual(total.shape))
+                    throw new ArgumentException($"{_loss.DisplayName} gives {Shapes.Format(total.shape)} for outputs[{first}] but {Shapes.Format(value.shape)} for outputs[{i}]; levels can be summed only when their results have one shape (reduction None results carry the spatial size)", nameof(outputs));
                 var term = weights[i] == 1.0 ? value : value * weights[i];
                 total = total is null ? term : total + term;
+                if (first < 0) first = i;
             }
+            // The non-finite policy, applied once to the total; the levels are named when it fails.
+            if (SegLossSettings.ThrowOnNonFinite && !NonFinite.IsFinite(total!))
+                throw NonFinite.Explain(nameof(DeepSupervisionLoss), outputs.Select((o, i) => ($"outputs[{i}]", (Tensor?)o)).Append((nameof(target), target)).ToArray());
             return total!.MoveToOuterDisposeScope();
+        }
+
+        private bool _disposed;
+
+        /// <inheritdoc/>
+        protected override void Dispose(bool disposing)
+        {
+            _disposed = true;
+            base.Dispose(disposing);
         }
 
         /// <summary>The target resized (nearest-exact) to the spatial size of <paramref name="output"/>.</summary>

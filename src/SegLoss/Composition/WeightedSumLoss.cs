@@ -8,7 +8,7 @@ namespace SegLoss
 {
     /// <summary>
     /// Σ_i w_i · L_i(input, target): the result of <c>a + b</c>, <c>w * a</c> and <c>a * w</c>. Nested sums are
-    /// flattened, so <c>a + b + c</c> has three terms. The terms' results must broadcast (usually scalars).
+    /// flattened, so <c>a + b + c</c> has three terms. The terms' results must have one shape (scalars for Mean and Sum).
     /// </summary>
     public sealed class WeightedSumLoss : SegmentationLoss
     {
@@ -43,15 +43,22 @@ namespace SegLoss
         /// <inheritdoc/>
         protected override Tensor Compute(Tensor input, Tensor target) => WithSharedActivations(input, target, () => Sum(input, target));
 
-        /// <summary>Σ w_i·L_i; the terms share activations of the same input (e.g. Dice and CE one log_softmax).</summary>
+        /// <summary>
+        /// Σ w_i·L_i; the terms share activations of the same input (e.g. Dice and CE one log_softmax). The sum is
+        /// checked for finiteness once, by <see cref="SegmentationLoss.forward"/>, not per term.
+        /// </summary>
         private Tensor Sum(Tensor input, Tensor target)
         {
             Tensor? total = null;
+            string? firstName = null;
             foreach (var (loss, weight) in _terms)
             {
-                var value = loss.call(input, target);
+                var value = loss.ForwardUnchecked(input, target);
+                if (total is not null && !value.shape.SequenceEqual(total.shape))
+                    throw new ArgumentException($"the terms of {DisplayName} give results of different shapes: {firstName} {Shapes.Format(total.shape)}, {loss.DisplayName} {Shapes.Format(value.shape)} (give every term the same reduction; None results differ between pixel-wise and region losses)", nameof(input));
                 var term = weight == 1.0 ? value : value * weight;
                 total = total is null ? term : total + term;
+                firstName ??= loss.DisplayName;
             }
             return total!;
         }

@@ -10,21 +10,29 @@ namespace SegLoss
     /// </summary>
     internal static class Arguments
     {
+        /// <summary>
+        /// The value is a named member of <typeparamref name="TEnum"/>: a cast such as <c>(nn.Reduction)9</c> is
+        /// rejected with the members listed, e.g. "reduction must be None, Mean or Sum, got 9". Returns the value,
+        /// so that it can also check an argument on its way to a base constructor.
+        /// </summary>
+        internal static TEnum Defined<TEnum>(TEnum value, string paramName) where TEnum : struct, Enum
+        {
+            if (Enum.IsDefined(value)) return value;
+            var names = Enum.GetNames<TEnum>();
+            var list = names.Length == 1 ? names[0] : $"{string.Join(", ", names[..^1])} or {names[^1]}";
+            throw new ArgumentException($"{paramName} must be {list}, got {value}", paramName);
+        }
+
         /// <summary>The mode is a defined <see cref="LossMode"/> and one of <paramref name="allowed"/> (any when empty).</summary>
         internal static void Mode(LossMode mode, string paramName, params LossMode[] allowed)
         {
-            if (!Enum.IsDefined(mode))
-                throw new ArgumentException($"{paramName} must be Binary, Multiclass or Multilabel, got {mode}", paramName);
+            Defined(mode, paramName);
             if (allowed.Length > 0 && Array.IndexOf(allowed, mode) < 0)
                 throw new ArgumentException($"{paramName} must be {string.Join(" or ", allowed)}, got {mode}", paramName);
         }
 
         /// <summary>The reduction is a defined <see cref="nn.Reduction"/> value.</summary>
-        internal static void Reduction(nn.Reduction reduction, string paramName)
-        {
-            if (!Enum.IsDefined(reduction))
-                throw new ArgumentException($"{paramName} must be Mean, Sum or None, got {reduction}", paramName);
-        }
+        internal static void Reduction(nn.Reduction reduction, string paramName) => Defined(reduction, paramName);
 
         /// <summary>A finite value ≥ 0.</summary>
         internal static void NonNegative(double value, string paramName)

@@ -18,6 +18,8 @@ namespace SegLoss
             if (classWeights is null) return null;
             if (classWeights.dim() != 1)
                 throw new ArgumentException($"{paramName} must be one-dimensional (C), got shape {Shapes.Format(classWeights.shape)}", paramName);
+            if (classWeights.is_complex() || classWeights.dtype == ScalarType.Bool)
+                throw new ArgumentException($"{paramName} must hold real numbers, got dtype {classWeights.dtype}", paramName);
             using var scope = NewDisposeScope();
             var w = classWeights.detach().to(ScalarType.Float64);
             if (!w.isfinite().all().item<bool>() || w.lt(0).any().item<bool>() || w.sum().item<double>() <= 0)

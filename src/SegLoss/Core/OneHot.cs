@@ -7,6 +7,14 @@ namespace SegLoss
     public static class OneHot
     {
         /// <summary>
+        /// The largest output, 2⁴⁰ bytes (1 TiB). Above any accelerator's memory and far above the one-hot encoding
+        /// of any real label map (it is as large as the logits it is compared with), so it only catches absurd or
+        /// overflowing class counts, with a message instead of libtorch's allocator error; it does not depend on
+        /// the memory of the machine.
+        /// </summary>
+        internal const long MaxBytes = 1L << 40;
+
+        /// <summary>
         /// Encodes integer labels (N, *spatial) as (N, C, *spatial). Pixels equal to <paramref name="ignoreIndex"/>
         /// are all-zero in every channel. Labels outside [0, C) that are not ignored raise an exception instead of
         /// indexing out of range.
@@ -15,6 +23,12 @@ namespace SegLoss
         /// <param name="numClasses">Number of classes C (≥ 1).</param>
         /// <param name="ignoreIndex">Label value to leave out, or null.</param>
         /// <param name="dtype">Element type of the result (float32 when null).</param>
+        /// <returns>(N, C, *spatial) in <paramref name="dtype"/> on the labels' device; empty labels (N = 0 or a
+        /// zero-size spatial dimension) give an empty tensor of that shape and dtype.</returns>
+        /// <exception cref="ArgumentException">Bad labels or class count; also when the result would take more than
+        /// 2⁴⁰ bytes (1 TiB) or, empty, could not be represented (a 64-bit stride overflow): checked before anything
+        /// is allocated, the message names <paramref name="numClasses"/> and gives the shape, values and bytes the
+        /// result would need.</exception>
         public static Tensor Encode(Tensor labels, long numClasses, long? ignoreIndex = null, ScalarType? dtype = null)
         {
             var (oneHot, valid) = EncodeWithMask(labels, numClasses, ignoreIndex, dtype);
@@ -26,6 +40,13 @@ namespace SegLoss
         /// Like <see cref="Encode"/>, also returning the validity mask (N, *spatial) as a bool tensor
         /// (true where the pixel is not ignored).
         /// </summary>
+        /// <param name="labels">Integer label map (N, *spatial).</param>
+        /// <param name="numClasses">Number of classes C (≥ 1).</param>
+        /// <param name="ignoreIndex">Label value to leave out, or null.</param>
+        /// <param name="dtype">Element type of the one-hot tensor (float32 when null).</param>
+        /// <returns>The one-hot tensor as for <see cref="Encode"/> and the bool mask; empty labels give both empty,
+        /// of their shapes and dtypes.</returns>
+        /// <exception cref="ArgumentException">As for <see cref="Encode"/>.</exception>
         public static (Tensor oneHot, Tensor valid) EncodeWithMask(Tensor labels, long numClasses, long? ignoreIndex = null, ScalarType? dtype = null)
         {
             if (labels is null) throw new ArgumentNullException(nameof(labels));
@@ -35,6 +56,11 @@ namespace SegLoss
             if (labels.dim() < 1)
                 throw new ArgumentException($"labels must have a batch dimension, got shape {Shapes.Format(labels.shape)}", nameof(labels));
             var type = dtype ?? ScalarType.Float32;
+            var outShape = OutputShape(labels.shape, numClasses);
+            // Before any allocation: the size comes from numClasses, not from the labels (see OutputSize).
+            string? excess = OutputSize.Excess(outShape, type, long.MaxValue, MaxBytes, "more than the 2^40 bytes (1 TiB) a one-hot tensor may take");
+            if (excess is not null)
+                throw new ArgumentException($"{nameof(numClasses)} {numClasses} would make a one-hot tensor of {excess}", nameof(numClasses));
 
             using var scope = NewDisposeScope();
             var longLabels = labels.to(ScalarType.Int64);
@@ -46,13 +72,18 @@ namespace SegLoss
                 throw new ArgumentException($"labels hold {value} but must be in [0, {numClasses}){(ignoreIndex.HasValue ? $" or equal the ignore index {ignoreIndex}" : "")}", nameof(labels));
             }
             var safe = longLabels.masked_fill(valid.logical_not(), 0).unsqueeze(1);
-            var shape = labels.shape;
+            var oneHot = zeros(outShape, type, labels.device).scatter_(1, safe, valid.unsqueeze(1).to(type));
+            return (oneHot.MoveToOuterDisposeScope(), valid.MoveToOuterDisposeScope());
+        }
+
+        /// <summary>(N, C, *spatial) for labels (N, *spatial).</summary>
+        private static long[] OutputShape(long[] shape, long numClasses)
+        {
             var outShape = new long[shape.Length + 1];
             outShape[0] = shape[0];
             outShape[1] = numClasses;
             Array.Copy(shape, 1, outShape, 2, shape.Length - 1);
-            var oneHot = zeros(outShape, type, labels.device).scatter_(1, safe, valid.unsqueeze(1).to(type));
-            return (oneHot.MoveToOuterDisposeScope(), valid.MoveToOuterDisposeScope());
+            return outShape;
         }
     }
 }

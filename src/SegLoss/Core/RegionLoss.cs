@@ -17,7 +17,8 @@ namespace SegLoss
             bool includeBackground, bool batch, Tensor? classWeights, long? ignoreIndex, nn.Reduction reduction)
             : base(reduction)
         {
-            if (!Enum.IsDefined(mode)) throw new ArgumentException($"mode must be Binary, Multiclass or Multilabel, got {mode}", nameof(mode));
+            Arguments.Mode(mode, nameof(mode));
+            Arguments.Reduction(reduction, nameof(reduction));
             CheckNonNegative(smoothNumerator, nameof(smoothNumerator));
             CheckNonNegative(smoothDenominator, nameof(smoothDenominator));
             Mode = mode;
@@ -75,6 +76,19 @@ namespace SegLoss
                 ? Activation.TrueClassLogProbability(inputs).exp()
                 : null;
             return (inputs, probabilities, RegionStatistics.Compute(inputs, probabilities, squared, Batch, trueClass));
+        }
+
+        /// <summary>
+        /// numerator / denominator per class (or image). The denominator is 0 only when <see cref="SmoothDenominator"/>
+        /// is 0 and the class is absent from both prediction and target; that 0/0 (or s_n/0) counts as a perfect
+        /// score 1, as the smoothed ratio tends to, instead of NaN. With s_d &gt; 0 this is the plain division.
+        /// </summary>
+        private protected Tensor Ratio(Tensor numerator, Tensor denominator)
+        {
+            if (SmoothDenominator > 0) return numerator / denominator;
+            var empty = denominator.eq(0);
+            // The safe denominator keeps the masked entries' gradient finite (masked_fill then zeroes it).
+            return (numerator / denominator.masked_fill(empty, 1.0)).masked_fill(empty, 1.0);
         }
 
         /// <summary>Selects and weights classes, then applies the reduction.</summary>

@@ -129,7 +129,7 @@ namespace SegLoss
                 FromLogits = fromLogits,
                 IgnoreIndex = ignoreIndex,
             };
-            if (!fromLogits) CheckProbabilityRange(canonical, nameof(input), "input");
+            if (!fromLogits) CheckProbabilityRange(canonical, nameof(input), "input", input);
 
             if (mode == LossMode.Multiclass) result.SetMulticlassTarget(target, ignoreIndex);
             else result.SetSigmoidTarget(target, ignoreIndex);
@@ -148,7 +148,7 @@ namespace SegLoss
                 if (!SameShape(tshape, InputShape))
                     throw new ArgumentException($"target has shape {Shapes.Format(tshape)} but input {Shapes.Format(InputShape)} needs {Shapes.Format(InputShape)} soft labels (or {Shapes.Format(labelShape)} class labels) for Multiclass", nameof(target));
                 var soft = target.to(Input.dtype).reshape(N, C, S);
-                CheckProbabilityRange(soft, nameof(target), "soft target");
+                CheckProbabilityRange(soft, nameof(target), "soft target", target);
                 Target = soft;
                 return;
             }
@@ -201,15 +201,17 @@ namespace SegLoss
             }
             var values = flat.to(Input.dtype);
             if (ignored is not null) values = values.masked_fill(ignored, 0);
-            CheckProbabilityRange(values, nameof(target), "target");
+            CheckProbabilityRange(values, nameof(target), "target", target);
             Target = values;
         }
 
-        private static void CheckProbabilityRange(Tensor values, string paramName, string what)
+        /// <summary>Values in [0, 1]; a NaN or ±∞ is reported in <paramref name="source"/>'s own coordinates.</summary>
+        private static void CheckProbabilityRange(Tensor values, string paramName, string what, Tensor source)
         {
             var (min, max) = values.reshape(-1).aminmax(0);
             var range = TensorData.ToArray<double>(stack(new[] { min, max }).to(ScalarType.Float64));
             double lo = range[0], hi = range[1];
+            if (!double.IsFinite(lo) || !double.IsFinite(hi)) NonFinite.Require(source, paramName);
             if (!(lo >= 0) || !(hi <= 1))
                 throw new ArgumentException($"{what} values must be in [0, 1] but range over [{lo}, {hi}]", paramName);
         }

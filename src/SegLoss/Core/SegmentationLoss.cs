@@ -26,11 +26,45 @@ namespace SegLoss
         /// <summary>A loss scaled by a weight.</summary>
         public static SegmentationLoss operator *(SegmentationLoss loss, double weight) => WeightedSumLoss.Scale(loss, weight);
 
-        /// <summary>Runs <see cref="Compute"/> in a dispose scope so that only the result outlives the call.</summary>
+        private bool _disposed;
+
+        /// <summary>
+        /// Runs <see cref="Compute"/> in a dispose scope so that only the result outlives the call, and applies the
+        /// non-finite policy (<see cref="SegLossSettings.ThrowOnNonFinite"/>): a NaN or ±∞ result throws an
+        /// exception that names the argument holding a non-finite value.
+        /// </summary>
+        /// <exception cref="ObjectDisposedException">The loss has been disposed.</exception>
         public sealed override Tensor forward(Tensor input, Tensor target)
         {
             using var scope = NewDisposeScope();
+            var result = ForwardUnchecked(input, target);
+            if (SegLossSettings.ThrowOnNonFinite && !NonFinite.IsFinite(result))
+                throw NonFinite.Explain(GetType().Name, (nameof(input), input), (nameof(target), target));
+            return result.MoveToOuterDisposeScope();
+        }
+
+        /// <summary>
+        /// The loss without the non-finite check, for compositions that check their own total once (a weighted sum,
+        /// deep supervision) instead of once per term.
+        /// </summary>
+        internal Tensor ForwardUnchecked(Tensor input, Tensor target)
+        {
+            ThrowIfDisposed();
+            using var scope = NewDisposeScope();
             return Compute(input, target).MoveToOuterDisposeScope();
+        }
+
+        /// <summary>Throws <see cref="ObjectDisposedException"/> naming the loss once it has been disposed.</summary>
+        private protected void ThrowIfDisposed()
+        {
+            if (_disposed) throw new ObjectDisposedException(GetType().Name, $"{GetType().Name} has been disposed (its tensor options are released) and cannot be called");
+        }
+
+        /// <inheritdoc/>
+        protected override void Dispose(bool disposing)
+        {
+            _disposed = true;
+            base.Dispose(disposing);
         }
 
         /// <summary>

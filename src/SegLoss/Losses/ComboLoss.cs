@@ -109,7 +109,7 @@ namespace SegLoss
         private Tensor Terms(Tensor input, Tensor target)
         {
             var (inputs, probabilities, stats) = StatisticsAndProbabilities(input, target);
-            var dice = (stats.TruePositive * 2.0 + SmoothNumerator) / (stats.PredictionSum + stats.TargetSum + SmoothDenominator);
+            var dice = Ratio(stats.TruePositive * 2.0 + SmoothNumerator, stats.PredictionSum + stats.TargetSum + SmoothDenominator);
             var diceSum = ExcludeBackground(dice).sum(-1);
             var bce = inputs.HasLabels ? LabelCrossEntropy(inputs, probabilities) : DenseCrossEntropy(inputs);
             var perValue = bce * Alpha - diceSum * (1.0 - Alpha);

@@ -87,11 +87,12 @@ namespace SegLoss
             }
             else
             {
-                // log p_t = log(t·p + (1 − t)·(1 − p)) in log space; log 0 = −∞ drops a term for 0/1 targets.
+                // p_t = t·p + (1 − t)·(1 − p) in probability space: p_t is clamped to [ε, 1 − ε] before the log,
+                // where the probabilities are exact enough, and an infinite logit (p = 0 or 1) keeps a finite
+                // gradient (a log-space logsumexp of two −∞ terms has a NaN one).
                 var t = inputs.Target!;
-                var logP = Activation.LogProbabilities(x, Mode, FromLogits);
-                var logQ = Activation.LogComplement(x, FromLogits);
-                logp = stack(new[] { logP + t.log(), logQ + (1.0 - t).log() }, 0).logsumexp(0);
+                var p = FromLogits ? x.sigmoid() : x;
+                logp = (t * p + (1.0 - t) * (1.0 - p)).clamp(Epsilon, 1 - Epsilon).log();
             }
             double lnA = Math.Log(LogBase);
             var u = logp.clamp(Math.Log(Epsilon), Math.Log(1 - Epsilon)) / lnA; // log_a p < 0

@@ -51,8 +51,14 @@ namespace SegLoss
             FromLogits = fromLogits;
             IgnoreIndex = ignoreIndex;
             LabelSmoothing = labelSmoothing;
-            this.classWeights = ClassReduction.ValidateWeights(classWeights, nameof(classWeights));
-            this.posWeight = Arguments.ChannelWeights(posWeight, nameof(posWeight));
+            // The float64 copies come after every other check; if posWeight is rejected, the classWeights copy is
+            // disposed here rather than left to the finalizer.
+            var weights = ClassReduction.ValidateWeights(classWeights, nameof(classWeights));
+            Tensor? positive;
+            try { positive = Arguments.ChannelWeights(posWeight, nameof(posWeight)); }
+            catch { weights?.Dispose(); throw; }
+            this.classWeights = weights;
+            this.posWeight = positive;
             if (this.classWeights is not null) register_buffer(nameof(classWeights), this.classWeights);
             using (NewDisposeScope()) _weightsPositive = this.classWeights is null || this.classWeights.gt(0).all().item<bool>();
             if (this.posWeight is not null) register_buffer(nameof(posWeight), this.posWeight);

@@ -41,15 +41,26 @@ namespace SegLoss
             double smoothDenominator = 1e-5, bool squaredDenominator = false, bool jaccard = false, bool logLoss = false,
             double beta = 1.0, bool includeBackground = true, bool batch = false, Tensor? classWeights = null,
             long? ignoreIndex = null, nn.Reduction reduction = nn.Reduction.Mean)
-            : base(mode, fromLogits, smoothNumerator, smoothDenominator, includeBackground, batch, classWeights, ignoreIndex, reduction)
+            : base(Checked(mode, beta, jaccard, reduction), fromLogits, smoothNumerator, smoothDenominator, includeBackground, batch, classWeights, ignoreIndex, reduction)
         {
-            CheckPositive(beta, nameof(beta));
-            if (jaccard && beta != 1.0)
-                throw new ArgumentException($"beta must be 1 with jaccard: true (the Jaccard index has no F-β form here), got {beta}", nameof(beta));
             SquaredDenominator = squaredDenominator;
             Jaccard = jaccard;
             LogLoss = logLoss;
             Beta = beta;
+        }
+
+        /// <summary>
+        /// Checks this loss's own options and returns <paramref name="mode"/>. It runs as a base-constructor argument,
+        /// before <see cref="RegionLoss"/> registers the classWeights buffer, so a rejected option leaves no tensor behind.
+        /// </summary>
+        private static LossMode Checked(LossMode mode, double beta, bool jaccard, nn.Reduction reduction)
+        {
+            Arguments.Mode(mode, nameof(mode));
+            Arguments.Reduction(reduction, nameof(reduction));
+            CheckPositive(beta, nameof(beta));
+            if (jaccard && beta != 1.0)
+                throw new ArgumentException($"beta must be 1 with jaccard: true (the Jaccard index has no F-β form here), got {beta}", nameof(beta));
+            return mode;
         }
 
         /// <summary>V-Net's squared denominator.</summary>
@@ -74,14 +85,14 @@ namespace SegLoss
             Tensor score;
             if (Jaccard)
             {
-                score = (stats.TruePositive + SmoothNumerator) / (stats.PredictionSum + stats.TargetSum - stats.TruePositive + SmoothDenominator);
+                score = Ratio(stats.TruePositive + SmoothNumerator, stats.PredictionSum + stats.TargetSum - stats.TruePositive + SmoothDenominator);
             }
             else
             {
                 double b2 = Beta * Beta;
                 var numerator = stats.TruePositive * (1 + b2) + SmoothNumerator;
                 var denominator = (b2 == 1.0 ? stats.TargetSum : stats.TargetSum * b2) + stats.PredictionSum + SmoothDenominator;
-                score = numerator / denominator;
+                score = Ratio(numerator, denominator);
             }
             var perClass = LogLoss ? score.clamp_min(LogClamp).log().neg() : 1.0 - score;
             return ReduceClasses(perClass);

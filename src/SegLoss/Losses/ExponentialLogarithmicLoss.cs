@@ -63,6 +63,8 @@ namespace SegLoss
             CheckPositive(diceGamma, nameof(diceGamma));
             CheckPositive(crossGamma, nameof(crossGamma));
             CheckPositive(epsilon, nameof(epsilon));
+            // An undefined value is reported as such (with the defined ones) before the Mean-only rule.
+            Arguments.Reduction(reduction, nameof(reduction));
             if (reduction != nn.Reduction.Mean)
                 throw new ArgumentException($"{nameof(reduction)} must be Mean for the exponential-logarithmic loss (its Dice and CE expectations run over classes and pixels respectively), got {reduction}", nameof(reduction));
             if (labelWeights is not null && mode != LossMode.Multiclass)
@@ -105,7 +107,7 @@ namespace SegLoss
         {
             var (inputs, stats) = Statistics(input, target);
             Arguments.ChannelCount(labelWeights, inputs.C, nameof(labelWeights));
-            var dice = ((stats.TruePositive * 2.0 + SmoothNumerator) / (stats.PredictionSum + stats.TargetSum + SmoothDenominator))
+            var dice = Ratio(stats.TruePositive * 2.0 + SmoothNumerator, stats.PredictionSum + stats.TargetSum + SmoothDenominator)
                 .clamp(DiceClamp, 1.0);
             var diceTerm = ReduceClasses(GuardedPower(dice.log().neg(), DiceGamma));
             var crossTerm = Mode == LossMode.Multiclass ? SoftmaxCrossTerm(inputs) : SigmoidCrossTerm(inputs);

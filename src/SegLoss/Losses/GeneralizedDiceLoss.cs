@@ -1,4 +1,3 @@
-using System;
 using static TorchSharp.torch;
 
 namespace SegLoss
@@ -50,10 +49,9 @@ namespace SegLoss
             nn.Reduction reduction = nn.Reduction.Mean)
             : base(mode, fromLogits, smoothNumerator, smoothDenominator, includeBackground, batch, null, ignoreIndex, reduction)
         {
-            if (!Enum.IsDefined(weighting))
-                throw new ArgumentException($"{nameof(weighting)} must be Square, Simple or Uniform, got {weighting}", nameof(weighting));
+            // The base registers no tensor (no classWeights here), so checking after it leaves nothing behind.
+            Weighting = Arguments.Defined(weighting, nameof(weighting));
             Arguments.Reduction(reduction, nameof(reduction));
-            Weighting = weighting;
         }
 
         /// <summary>How classes are weighted from their target volumes.</summary>
@@ -72,7 +70,7 @@ namespace SegLoss
             var w = ClassWeightsFromVolumes(targetSum.detach());
             var numerator = (w * tp).sum(-1) * 2.0 + SmoothNumerator;
             var denominator = (w * (predSum + targetSum)).sum(-1) + SmoothDenominator;
-            var perImage = 1.0 - numerator / denominator;
+            var perImage = 1.0 - Ratio(numerator, denominator);
             if (perImage.dim() == 0) perImage = perImage.unsqueeze(0);
             return reduction switch
             {

@@ -1,4 +1,3 @@
-using System;
 using static TorchSharp.torch;
 
 namespace SegLoss
@@ -50,8 +49,7 @@ namespace SegLoss
         {
             Arguments.Mode(mode, nameof(mode));
             Arguments.Reduction(reduction, nameof(reduction));
-            if (!Enum.IsDefined(classes))
-                throw new ArgumentException($"{nameof(classes)} must be Present or All, got {classes}", nameof(classes));
+            Arguments.Defined(classes, nameof(classes));
             Mode = mode;
             FromLogits = fromLogits;
             Classes = classes;

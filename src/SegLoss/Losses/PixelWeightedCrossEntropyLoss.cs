@@ -18,7 +18,8 @@ namespace SegLoss
     /// (all pixels ignored, or all weights 0) gives 0 with a zero gradient. Sum is Σ w·ℓ; None returns w·ℓ as
     /// (N, *spatial) for Multiclass or (N, C, *spatial) otherwise.</para>
     /// <para>The weight map is a constant: it is detached, so no gradient flows into it. It must have shape
-    /// (N, *spatial) or (N, 1, *spatial) and hold finite, non-negative values. This loss takes three inputs, so it
+    /// (N, *spatial) or (N, 1, *spatial) and hold finite, non-negative values, at most 1e30 for float32 input (1e300
+    /// for float64), so that no product w·ℓ overflows; the sums Σ w·ℓ and Σ w are accumulated in float64. This loss takes three inputs, so it
     /// derives from TorchSharp's 3-input <see cref="Loss{T1, T2, T3, TResult}"/> rather than
     /// <see cref="SegmentationLoss"/> and does not take part in <c>+</c>/<c>*</c> composition.</para>
     /// </remarks>
@@ -37,11 +38,9 @@ namespace SegLoss
         {
             Arguments.Mode(mode, nameof(mode));
             Arguments.Reduction(reduction, nameof(reduction));
-            if (!Enum.IsDefined(normalization))
-                throw new ArgumentException($"{nameof(normalization)} must be WeightSum or PixelCount, got {normalization}", nameof(normalization));
             Mode = mode;
             FromLogits = fromLogits;
-            Normalization = normalization;
+            Normalization = Arguments.Defined(normalization, nameof(normalization));
             IgnoreIndex = ignoreIndex;
         }
 
@@ -63,10 +62,25 @@ namespace SegLoss
         /// <param name="input">Logits or probabilities (N, C, *spatial).</param>
         /// <param name="target">Labels or targets as for <see cref="CrossEntropyLoss"/>.</param>
         /// <param name="weightMap">Per-pixel weights (N, *spatial) or (N, 1, *spatial), finite and non-negative.</param>
+        /// <exception cref="ObjectDisposedException">The loss has been disposed.</exception>
         public override Tensor forward(Tensor input, Tensor target, Tensor weightMap)
         {
+            if (_disposed) throw new ObjectDisposedException(nameof(PixelWeightedCrossEntropyLoss), $"{nameof(PixelWeightedCrossEntropyLoss)} has been disposed and cannot be called");
             using var scope = NewDisposeScope();
-            return Compute(input, target, weightMap).MoveToOuterDisposeScope();
+            var result = Compute(input, target, weightMap);
+            // The non-finite policy of every SegLoss loss (SegLossSettings.ThrowOnNonFinite).
+            if (SegLossSettings.ThrowOnNonFinite && !NonFinite.IsFinite(result))
+                throw NonFinite.Explain(nameof(PixelWeightedCrossEntropyLoss), (nameof(input), input), (nameof(target), target), (nameof(weightMap), weightMap));
+            return result.MoveToOuterDisposeScope();
+        }
+
+        private bool _disposed;
+
+        /// <inheritdoc/>
+        protected override void Dispose(bool disposing)
+        {
+            _disposed = true;
+            base.Dispose(disposing);
         }
 
         private Tensor Compute(Tensor input, Tensor target, Tensor weightMap)
@@ -77,14 +91,23 @@ namespace SegLoss
                 ?? PixelCrossEntropy.Compute(inputs, FromLogits).loss;
             var pixelWeights = loss.dim() == 2 ? w : w.unsqueeze(1);
             var weighted = loss * pixelWeights;
-            Tensor? denominator = null;
-            if (Normalization == PixelWeightNormalization.WeightSum && reduction == nn.Reduction.Mean)
-            {
-                var mask = PixelReduction.Mask(inputs, loss);
-                denominator = (mask is null ? pixelWeights.expand_as(loss) : pixelWeights * mask).sum();
-            }
-            return PixelReduction.Reduce(weighted, inputs, reduction, denominator);
+            if (reduction == nn.Reduction.None) return PixelReduction.Reduce(weighted, inputs, reduction);
+            // Σ w·ℓ and Σ w accumulate in float64: over a large map they leave float32's range long before any
+            // single product does (the weights are bounded by MaxWeight for that reason).
+            var total = weighted.sum(ScalarType.Float64);
+            if (reduction == nn.Reduction.Sum) return total.to(loss.dtype);
+            var mask = PixelReduction.Mask(inputs, loss);
+            var denominator = Normalization == PixelWeightNormalization.WeightSum
+                ? (mask is null ? pixelWeights.expand_as(loss) : pixelWeights * mask).sum(ScalarType.Float64)
+                : mask is null ? tensor((double)loss.numel(), ScalarType.Float64, loss.device) : mask.sum(ScalarType.Float64);
+            return PixelReduction.SafeDivide(total, denominator).to(loss.dtype);
         }
+
+        /// <summary>
+        /// The largest weight accepted for float32 (float64) inputs: with it, a weight times any cross-entropy a float32
+        /// logit can produce stays finite, so only the sums need float64.
+        /// </summary>
+        private static double MaxWeight(ScalarType computeType) => computeType == ScalarType.Float64 ? 1e300 : 1e30;
 
         /// <summary>Validates the weight map and returns it as a detached (N, S) tensor in the input's dtype.</summary>
         private static Tensor CanonicalWeights(Tensor weightMap, SegmentationInputs inputs)
@@ -99,12 +122,17 @@ namespace SegLoss
                 throw new ArgumentException($"weightMap is on {weightMap.device} but input is on {inputs.Input.device}", nameof(weightMap));
             if (weightMap.is_complex())
                 throw new ArgumentException($"weightMap has dtype {weightMap.dtype} but must hold real, non-negative weights", nameof(weightMap));
-            var w = weightMap.detach().to(inputs.Input.dtype).reshape(inputs.N, inputs.S);
-            // One read-back: NaN propagates to both, ±∞ to the float64 sum, negatives show in the minimum.
-            var summary = TensorData.ToArray<double>(stack(new[] { w.min().to(ScalarType.Float64), w.sum(ScalarType.Float64) }));
-            if (!(summary[0] >= 0) || !double.IsFinite(summary[1]))
-                throw new ArgumentException($"weightMap must be finite and non-negative, got values in [{w.min().ToDouble()}, {w.max().ToDouble()}]", nameof(weightMap));
-            return w;
+            // One read-back: NaN propagates to all three, ±∞ to the float64 sum, negatives show in the minimum.
+            var detached = weightMap.detach();
+            var (lo, hi) = detached.reshape(-1).to(ScalarType.Float64).aminmax(0);
+            var summary = TensorData.ToArray<double>(stack(new[] { lo, hi, detached.sum(ScalarType.Float64) }));
+            if (!double.IsFinite(summary[2])) NonFinite.Require(detached, nameof(weightMap));
+            if (!(summary[0] >= 0))
+                throw new ArgumentException($"weightMap must be non-negative, got values in [{summary[0]}, {summary[1]}]", nameof(weightMap));
+            double limit = MaxWeight(inputs.Input.dtype);
+            if (summary[1] > limit)
+                throw new ArgumentException($"weightMap holds weights up to {summary[1]:G4} but at most {limit:G1} is supported for {inputs.Input.dtype} input (larger products overflow); rescale the map (Mean with WeightSum normalisation does not depend on its scale)", nameof(weightMap));
+            return detached.to(inputs.Input.dtype).reshape(inputs.N, inputs.S);
         }
 
         private static bool SameShape(long[] a, long[] b)

@@ -41,15 +41,25 @@ namespace SegLoss
         public TverskyLoss(LossMode mode = LossMode.Multiclass, bool fromLogits = true, double alpha = 0.3, double beta = 0.7,
             double gamma = 1.0, double smoothNumerator = 1e-5, double smoothDenominator = 1e-5, bool includeBackground = true,
             bool batch = false, Tensor? classWeights = null, long? ignoreIndex = null, nn.Reduction reduction = nn.Reduction.Mean)
-            : base(mode, fromLogits, smoothNumerator, smoothDenominator, includeBackground, batch, classWeights, ignoreIndex, reduction)
+            : base(Checked(mode, alpha, beta, gamma, reduction), fromLogits, smoothNumerator, smoothDenominator, includeBackground, batch, classWeights, ignoreIndex, reduction)
         {
-            Arguments.NonNegative(alpha, nameof(alpha));
-            Arguments.NonNegative(beta, nameof(beta));
-            CheckPositive(gamma, nameof(gamma));
-            Arguments.Reduction(reduction, nameof(reduction));
             Alpha = alpha;
             Beta = beta;
             Gamma = gamma;
+        }
+
+        /// <summary>
+        /// Checks this loss's own options and returns <paramref name="mode"/>. It runs as a base-constructor argument,
+        /// before <see cref="RegionLoss"/> registers the classWeights buffer, so a rejected option leaves no tensor behind.
+        /// </summary>
+        private static LossMode Checked(LossMode mode, double alpha, double beta, double gamma, nn.Reduction reduction)
+        {
+            Arguments.Mode(mode, nameof(mode));
+            Arguments.Reduction(reduction, nameof(reduction));
+            Arguments.NonNegative(alpha, nameof(alpha));
+            Arguments.NonNegative(beta, nameof(beta));
+            CheckPositive(gamma, nameof(gamma));
+            return mode;
         }
 
         /// <summary>Weight of false positives.</summary>
@@ -70,7 +80,7 @@ namespace SegLoss
             var (_, stats) = Statistics(input, target);
             var tp = stats.TruePositive;
             var denominator = tp + stats.FalsePositive * Alpha + stats.FalseNegative * Beta + SmoothDenominator;
-            var index = (tp + SmoothNumerator) / denominator;
+            var index = Ratio(tp + SmoothNumerator, denominator);
             var perClass = 1.0 - index;
             if (Gamma != 1.0) perClass = perClass.clamp_min(PowerClamp).pow(Gamma);
             return ReduceClasses(perClass);

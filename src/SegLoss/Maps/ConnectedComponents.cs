@@ -23,7 +23,8 @@ namespace SegLoss.Maps
         /// <param name="mask">(N, *spatial) with 1 to 3 spatial dimensions, any real or bool dtype, nonzero = foreground.</param>
         /// <param name="connectivity">Neighbours per element: 2 (1D), 4 or 8 (2D), 6, 18 or 26 (3D); null for the
         /// smallest (2, 4 or 6).</param>
-        /// <returns>The labels (N, *spatial) int64 on the mask's device, and the number of components K_n per image.</returns>
+        /// <returns>The labels (N, *spatial) int64 on the mask's device, and the number of components K_n per image;
+        /// an empty mask gives empty int64 labels of its shape and N counts of 0 (none for N = 0).</returns>
         /// <exception cref="ArgumentException">Bad shape or connectivity; the message names the argument, what was
         /// expected and what was given.</exception>
         public static (Tensor labels, long[] counts) Label(Tensor mask, int? connectivity = null)
@@ -33,12 +34,24 @@ namespace SegLoss.Maps
             var shape = mask.shape;
             int dims = shape.Length - 1;
             var offsets = BackwardOffsets(dims, ResolveConnectivity(dims, connectivity));
+            if (MapTensors.IsEmpty(shape)) return EmptyResult(mask, shape);
             var spatial = MapTensors.Spatial(shape, dims);
             int n = (int)shape[0];
             using var foreground = MapTensors.ReadNonzero(mask);
             var labels = new long[foreground.Length];
             var counts = LabelArrays(foreground.Array, labels, n, spatial, offsets);
             return (MapTensors.Create(labels, shape, mask.device), counts);
+        }
+
+        /// <summary>
+        /// No component in any image of an empty mask. With a zero-size spatial dimension N itself may exceed what
+        /// the counts array can hold (CheckTensor bounds only the element count): that is refused by name.
+        /// </summary>
+        private static (Tensor labels, long[] counts) EmptyResult(Tensor mask, long[] shape)
+        {
+            if (shape[0] > MapTensors.MaxElements)
+                throw new ArgumentException($"{nameof(mask)} has shape {Shapes.Format(shape)}: {shape[0]} images, more than the {MapTensors.MaxElements} counts an array can hold", nameof(mask));
+            return (MapTensors.Empty(shape, ScalarType.Int64, mask.device), new long[shape[0]]);
         }
 
         /// <summary>Labels <paramref name="images"/> consecutive images into <paramref name="labels"/> (1..K per image).</summary>

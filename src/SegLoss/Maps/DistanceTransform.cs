@@ -61,7 +61,8 @@ namespace SegLoss.Maps
         /// dimension is a batch. Pass 3 (or a 3-entry spacing) for a single (D, H, W) volume.
         /// </param>
         /// <param name="dtype">Float32 or Float64; null gives Float64 for a float64 mask and Float32 otherwise.</param>
-        /// <returns>A tensor of the mask's shape and device holding the distances.</returns>
+        /// <returns>A tensor of the mask's shape and device holding the distances; an empty mask (a zero-size batch
+        /// or spatial dimension) gives an empty tensor of its shape in the output dtype.</returns>
         /// <exception cref="ArgumentException">A bad rank, spacing, spatialDims or dtype; the message names the
         /// argument, what was expected and what was given.</exception>
         public static Tensor Edt(Tensor mask, double[]? spacing = null, int? spatialDims = null, ScalarType? dtype = null) =>
@@ -75,6 +76,9 @@ namespace SegLoss.Maps
         /// <param name="spacing">Spacing per spatial axis, or null.</param>
         /// <param name="spatialDims">Number of trailing spatial dimensions, or null; see <see cref="Edt"/>.</param>
         /// <param name="dtype">Float32 or Float64, or null.</param>
+        /// <returns>A tensor of the mask's shape and device holding the squared distances; an empty mask (a zero-size
+        /// batch or spatial dimension) gives an empty tensor of its shape in the output dtype.</returns>
+        /// <exception cref="ArgumentException">As for <see cref="Edt"/>.</exception>
         public static Tensor SquaredEdt(Tensor mask, double[]? spacing = null, int? spatialDims = null, ScalarType? dtype = null) =>
             Transform(mask, spacing, spatialDims, dtype, squared: true);
 
@@ -88,6 +92,7 @@ namespace SegLoss.Maps
             int dims = ResolveSpatialDims(rank, spacing, spatialDims);
             var weights = MapTensors.SquaredSpacing(spacing, dims);
             var type = MapTensors.OutputType(dtype, mask);
+            if (MapTensors.IsEmpty(shape)) return MapTensors.Empty(shape, type, mask.device);
             var spatial = MapTensors.Spatial(shape, dims);
             int images = MapTensors.Leading(shape, dims);
             using var foreground = MapTensors.ReadNonzero(mask);

@@ -9,15 +9,31 @@ namespace SegLoss.Maps
     /// </summary>
     internal static class MapTensors
     {
+        /// <summary>
+        /// The most elements a map can hold: maps are computed in .NET arrays, whose length is capped at
+        /// <see cref="Array.MaxLength"/> (slightly below <see cref="int.MaxValue"/>).
+        /// </summary>
+        internal static long MaxElements => Array.MaxLength;
+
         /// <summary>Throws unless the tensor is non-null, real or bool, and small enough for .NET arrays.</summary>
         internal static void CheckTensor(Tensor? t, string paramName)
         {
             if (t is null) throw new ArgumentNullException(paramName);
             if (t.is_complex())
                 throw new ArgumentException($"{paramName} must hold real or bool values, got dtype {t.dtype}", paramName);
-            if (t.numel() > int.MaxValue)
-                throw new ArgumentException($"{paramName} has {t.numel()} elements, more than the {int.MaxValue} a map can hold", paramName);
+            if (t.numel() > MaxElements)
+                throw new ArgumentException($"{paramName} has shape {Shapes.Format(t.shape)} ({t.numel()} elements), more than the {MaxElements} a map can hold", paramName);
         }
+
+        /// <summary>Whether a shape has a zero-size dimension (no element).</summary>
+        internal static bool IsEmpty(long[] shape) => Array.IndexOf(shape, 0L) >= 0;
+
+        /// <summary>
+        /// The result for an input without elements: an empty tensor of the result's shape and dtype on the input's
+        /// device. Taken before any size is cast to int: a zero-size tensor may have other sizes above int.MaxValue,
+        /// and the array kernels (parallel loops, pooled buffers) never see an empty input.
+        /// </summary>
+        internal static Tensor Empty(long[] shape, ScalarType type, Device device) => empty(shape, type, device: device);
 
         /// <summary>Throws unless the rank is within [min, max], describing the expected layout.</summary>
         internal static void CheckRank(Tensor t, int min, int max, string layout, string paramName)

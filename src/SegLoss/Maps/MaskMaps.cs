@@ -27,11 +27,14 @@ namespace SegLoss.Maps
         /// </summary>
         internal static Tensor Compute(Tensor masks, long[] spatial, double[]? spacing, Kind kind, ScalarType type)
         {
+            var weights = MapTensors.SquaredSpacing(spacing, spatial.Length);
+            // Float32 stays float32; every other type is computed and returned in float64, as below.
+            if (MapTensors.IsEmpty(masks.shape))
+                return MapTensors.Empty(masks.shape, type == ScalarType.Float32 ? ScalarType.Float32 : ScalarType.Float64, masks.device);
             var shape = MapTensors.Spatial(spatial, spatial.Length);
-            var weights = MapTensors.SquaredSpacing(spacing, shape.Length);
             int size = MapTensors.Product(shape);
             using var values = MapTensors.ReadNonzero(masks);
-            int items = size == 0 ? 0 : values.Length / size;
+            int items = values.Length / size;
             if (type == ScalarType.Float32)
             {
                 var single = new float[values.Length];

@@ -33,27 +33,37 @@ namespace SegLoss.Maps
         /// <param name="ignoreIndex">Label of pixels that belong to no class (they count as outside every class and
         /// their map value is 0), or null.</param>
         /// <param name="dtype">Float32 (default) or Float64.</param>
-        /// <returns>(N, C, *spatial) maps on the labels' device.</returns>
+        /// <returns>(N, C, *spatial) maps on the labels' device; empty labels (N = 0 or a zero-size spatial
+        /// dimension) give an empty tensor of that shape in the output dtype.</returns>
         /// <exception cref="ArgumentException">Bad shape, dtype, label value, class count or spacing; the message
-        /// names the argument, what was expected and what was given.</exception>
+        /// names the argument, what was expected and what was given. Also, naming <paramref name="numClasses"/>,
+        /// before anything is allocated, when the maps would hold more values than a .NET array (about 2³¹) or,
+        /// empty, could not be represented (a 64-bit stride overflow).</exception>
         public static Tensor FromLabels(Tensor labels, long numClasses, double[]? spacing = null, long? ignoreIndex = null, ScalarType? dtype = null)
         {
             const string layout = "(N, *spatial) with 1 to 3 spatial dimensions";
             MapTensors.CheckTensor(labels, nameof(labels));
             MapTensors.CheckRank(labels, 2, 4, layout, nameof(labels));
             MapTensors.CheckIntegral(labels, layout, nameof(labels));
-            if (numClasses < 1 || numClasses > int.MaxValue)
+            if (numClasses < 1)
                 throw new ArgumentException($"{nameof(numClasses)} must be at least 1, got {numClasses}", nameof(numClasses));
             var shape = labels.shape;
             int dims = shape.Length - 1;
             var weights = MapTensors.SquaredSpacing(spacing, dims);
             var type = MapTensors.OutputType(dtype, labels);
+            var outShape = new long[shape.Length + 1];
+            outShape[0] = shape[0];
+            outShape[1] = numClasses;
+            Array.Copy(shape, 1, outShape, 2, dims);
+            // The output grows with numClasses, not only with the labels: checked before any allocation (OutputSize).
+            string? excess = OutputSize.Excess(outShape, type, MapTensors.MaxElements, long.MaxValue, $"more than the {MapTensors.MaxElements} values a map can hold");
+            if (excess is not null)
+                throw new ArgumentException($"{nameof(numClasses)} {numClasses} would make signed distance maps of {excess}", nameof(numClasses));
+            if (MapTensors.IsEmpty(outShape)) return MapTensors.Empty(outShape, type, labels.device);
             var spatial = MapTensors.Spatial(shape, dims);
             int n = (int)shape[0];
             int size = MapTensors.Product(spatial);
             int c = (int)numClasses;
-            if ((long)n * c * size > int.MaxValue)
-                throw new ArgumentException($"{nameof(labels)} of shape {Shapes.Format(shape)} with {numClasses} classes gives more than {int.MaxValue} map elements", nameof(labels));
 
             using var pooled = MapTensors.ReadInt64(labels);
             var values = pooled.Array;
@@ -75,10 +85,6 @@ namespace SegLoss.Maps
                 var row = values.AsSpan(image * size, size);
                 for (int i = 0; i < row.Length; i++) mask[i] = row[i] == cls && row[i] != ignored ? (byte)1 : (byte)0;
             }
-            var outShape = new long[shape.Length + 1];
-            outShape[0] = n;
-            outShape[1] = c;
-            Array.Copy(shape, 1, outShape, 2, dims);
             if (type == ScalarType.Float32)
             {
                 var single = new float[(long)n * c * size];
@@ -109,7 +115,8 @@ namespace SegLoss.Maps
         /// pass <c>mask.unsqueeze(1)</c>.</param>
         /// <param name="spacing">Physical size of an element per spatial axis, or null for unit spacing.</param>
         /// <param name="dtype">Float32 or Float64; null gives Float64 for a float64 mask and Float32 otherwise.</param>
-        /// <returns>Maps of the mask's shape, on its device.</returns>
+        /// <returns>Maps of the mask's shape, on its device; an empty mask (a zero-size batch, channel or spatial
+        /// dimension) gives an empty tensor of its shape in the output dtype.</returns>
         /// <exception cref="ArgumentException">Bad shape, dtype or spacing.</exception>
         public static Tensor FromMask(Tensor mask, double[]? spacing = null, ScalarType? dtype = null)
         {
@@ -119,6 +126,7 @@ namespace SegLoss.Maps
             int dims = shape.Length - 2;
             var weights = MapTensors.SquaredSpacing(spacing, dims);
             var type = MapTensors.OutputType(dtype, mask);
+            if (MapTensors.IsEmpty(shape)) return MapTensors.Empty(shape, type, mask.device);
             var spatial = MapTensors.Spatial(shape, dims);
             int items = MapTensors.Leading(shape, dims);
             using var masks = MapTensors.ReadNonzero(mask);

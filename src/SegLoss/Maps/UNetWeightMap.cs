@@ -41,7 +41,8 @@ namespace SegLoss.Maps
         /// <param name="classWeights">Fixed (background, foreground) class weights w_c (two finite values ≥ 0), or
         /// null for the per-image balanced inverse frequency.</param>
         /// <param name="borderOnBackgroundOnly">Apply the border term to background pixels only (default) or to all.</param>
-        /// <returns>Float32 weights (N, *spatial) on the input's device.</returns>
+        /// <returns>Float32 weights (N, *spatial) on the input's device; empty instances (N = 0 or a zero-size
+        /// spatial dimension) give an empty float32 tensor of their shape.</returns>
         /// <exception cref="ArgumentException">Bad shape, dtype, value or option; the message names the argument,
         /// what was expected and what was given.</exception>
         public static Tensor FromInstances(Tensor instances, double w0 = DefaultW0, double sigma = DefaultSigma,
@@ -55,6 +56,7 @@ namespace SegLoss.Maps
             var shape = instances.shape;
             int dims = shape.Length - 1;
             var weights = MapTensors.SquaredSpacing(spacing, dims);
+            if (MapTensors.IsEmpty(shape)) return MapTensors.Empty(shape, ScalarType.Float32, instances.device);
             using var values = MapTensors.ReadInt64(instances);
             foreach (var v in values.Span)
                 if (v < 0) throw new ArgumentException($"{nameof(instances)} hold {v} but instance labels must be 0 (background) or positive", nameof(instances));
@@ -74,7 +76,10 @@ namespace SegLoss.Maps
         /// <param name="spacing">Pixel spacing per spatial axis, or null.</param>
         /// <param name="classWeights">Fixed (background, foreground) weights, or null for balanced weights.</param>
         /// <param name="borderOnBackgroundOnly">Apply the border term to background pixels only (default) or to all.</param>
-        /// <returns>Float32 weights (N, *spatial) on the mask's device.</returns>
+        /// <returns>Float32 weights (N, *spatial) on the mask's device; an empty mask (N = 0 or a zero-size spatial
+        /// dimension) gives an empty float32 tensor of its shape.</returns>
+        /// <exception cref="ArgumentException">Bad shape, connectivity or option; the message names the argument,
+        /// what was expected and what was given.</exception>
         public static Tensor FromMask(Tensor mask, int? connectivity = null, double w0 = DefaultW0, double sigma = DefaultSigma,
             double[]? spacing = null, double[]? classWeights = null, bool borderOnBackgroundOnly = true)
         {
@@ -85,6 +90,7 @@ namespace SegLoss.Maps
             int dims = shape.Length - 1;
             var weights = MapTensors.SquaredSpacing(spacing, dims);
             var offsets = ConnectedComponents.BackwardOffsets(dims, ConnectedComponents.ResolveConnectivity(dims, connectivity));
+            if (MapTensors.IsEmpty(shape)) return MapTensors.Empty(shape, ScalarType.Float32, mask.device);
             var spatial = MapTensors.Spatial(shape, dims);
             int n = (int)shape[0];
             var labels = new long[mask.numel()];

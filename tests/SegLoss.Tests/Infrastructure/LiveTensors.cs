@@ -15,6 +15,15 @@ namespace SegLoss.Tests.Infrastructure
     /// <summary>Asserts that an action leaves no new live native tensor behind.</summary>
     public static class LiveTensors
     {
+        /// <summary>The live tensor count after a forced collection, so that no earlier garbage is finalized while a test counts.</summary>
+        public static long SettledCount()
+        {
+            GC.Collect();
+            GC.WaitForPendingFinalizers();
+            GC.Collect();
+            return Tensor.TotalCount;
+        }
+
         public static void AssertNoLeak(Action action, string because)
         {
             action(); // warm-up: lazily created caches must not count as leaks
