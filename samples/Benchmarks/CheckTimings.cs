@@ -11,7 +11,7 @@ namespace SegLoss.Benchmarks
     internal static class CheckTimings
     {
         private const int Warmup = 10;
-        private const int Iterations = 25;
+        private const int Iterations = 41;
 
         /// <summary>(loss, shape, median ms with the check, without it, and F) per case.</summary>
         public static IEnumerable<(string Loss, string Shape, double Checked, double Unchecked, double F)> Run()
@@ -30,19 +30,24 @@ namespace SegLoss.Benchmarks
                 var off = new double[Iterations];
                 var f = new double[Iterations];
                 var clock = new Stopwatch();
+                double Timed(bool check)
+                {
+                    SegLossSettings.ThrowOnNonFinite = check;
+                    clock.Restart();
+                    workload.Step(loss.call);
+                    return clock.Elapsed.TotalMilliseconds;
+                }
                 for (int i = -Warmup; i < Iterations; i++)
                 {
-                    SegLossSettings.ThrowOnNonFinite = true;
-                    clock.Restart();
-                    workload.Step(loss.call);
-                    if (i >= 0) on[i] = clock.Elapsed.TotalMilliseconds;
-                    SegLossSettings.ThrowOnNonFinite = false;
-                    clock.Restart();
-                    workload.Step(loss.call);
-                    if (i >= 0) off[i] = clock.Elapsed.TotalMilliseconds;
+                    // Alternate which comes first, so that neither always follows F (allocator and cache state).
+                    bool onFirst = (i & 1) == 0;
+                    double a = Timed(onFirst), b = Timed(!onFirst);
                     clock.Restart();
                     workload.Step(workload.Baseline);
-                    if (i >= 0) f[i] = clock.Elapsed.TotalMilliseconds;
+                    if (i < 0) continue;
+                    f[i] = clock.Elapsed.TotalMilliseconds;
+                    on[i] = onFirst ? a : b;
+                    off[i] = onFirst ? b : a;
                 }
                 SegLossSettings.ThrowOnNonFinite = true;
                 yield return (name, shape, Median(on), Median(off), Median(f));
