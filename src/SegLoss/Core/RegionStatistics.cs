@@ -10,7 +10,8 @@ namespace SegLoss
     /// <remarks>
     /// For hard labels no one-hot tensor is built: TP is a scatter-add of the true-class probabilities and G a
     /// scatter-add of ones. For floating targets TP uses the L1 form (P + G − Σ|p − g|)/2 (Wang and Blaschko,
-    /// MICCAI 2023), identical to Σ p·g for 0/1 targets and exactly 0 loss at p = g for soft labels.
+    /// MICCAI 2023), identical to Σ p·g for 0/1 targets (which take Σ p·g itself) and exactly 0 loss at p = g for soft
+    /// labels.
     /// Ignored pixels contribute to none of the three sums.
     /// </remarks>
     internal sealed class RegionStatistics
@@ -74,7 +75,8 @@ namespace SegLoss
                 {
                     predSum = p.sum(2);
                     targetSum = g.sum(2);
-                    tp = (predSum + targetSum - (p - g).abs().sum(2)) * 0.5;
+                    // For 0/1 targets the L1 form is Σ p·g, which costs fewer passes forward and backward.
+                    tp = inputs.HardTargets ? (p * g).sum(2) : (predSum + targetSum - (p - g).abs().sum(2)) * 0.5;
                 }
             }
             if (batch)

@@ -142,9 +142,12 @@ namespace SegLoss
             Tensor loss;
             if (FromLogits)
             {
-                // Fused BCE with logits per entry; 1 − p_t = σ(z)·(1 − t) + σ(−z)·t, both terms without cancellation.
+                // Fused BCE with logits per entry. For 0/1 targets p_t = exp(−BCE) exactly, so 1 − p_t = −expm1(−BCE)
+                // (no cancellation, three passes); for soft targets 1 − p_t = σ(z)·(1 − t) + σ(−z)·t.
                 loss = FusedCrossEntropy.TryPerElement(inputs, true, null, null, 0.0)!;
-                if (Gamma != 0) loss = loss * FocalWeight(x.sigmoid() * (1.0 - t) + x.neg().sigmoid() * t);
+                if (Gamma != 0 && inputs.HardTargets)
+                    loss = Gamma == 2.0 ? loss * loss.neg().expm1().square() : loss * FocalWeight(loss.neg().expm1().neg());
+                else if (Gamma != 0) loss = loss * FocalWeight(x.sigmoid() * (1.0 - t) + x.neg().sigmoid() * t);
             }
             else
             {
@@ -153,7 +156,8 @@ namespace SegLoss
                 loss = (t * logP + (1.0 - t) * logQ).neg();
                 if (Gamma != 0) loss = loss * FocalWeight((x * (1.0 - t) + (1.0 - x) * t).clamp_min(Activation.ProbabilityEpsilon));
             }
-            if (Alpha.HasValue) loss = loss * (t * Alpha.Value + (1.0 - t) * (1.0 - Alpha.Value));
+            // α·t + (1 − α)·(1 − t) as one multiply-add.
+            if (Alpha.HasValue) loss = loss * (t * (2 * Alpha.Value - 1) + (1.0 - Alpha.Value));
             return loss;
         }
     }

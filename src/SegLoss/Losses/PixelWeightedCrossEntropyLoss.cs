@@ -124,8 +124,7 @@ namespace SegLoss
                 throw new ArgumentException($"weightMap has dtype {weightMap.dtype} but must hold real, non-negative weights", nameof(weightMap));
             // One read-back: NaN propagates to all three, ±∞ to the float64 sum, negatives show in the minimum.
             var detached = weightMap.detach();
-            var (lo, hi) = detached.reshape(-1).to(ScalarType.Float64).aminmax(0);
-            var summary = TensorData.ToArray<double>(stack(new[] { lo, hi, detached.sum(ScalarType.Float64) }));
+            var summary = TensorData.ToArray<double>(cat(new[] { SegmentationInputs.MinAndMax(detached).to(ScalarType.Float64), detached.sum(ScalarType.Float64).unsqueeze(0) }));
             if (!double.IsFinite(summary[2])) NonFinite.Require(detached, nameof(weightMap));
             if (!(summary[0] >= 0))
                 throw new ArgumentException($"weightMap must be non-negative, got values in [{summary[0]}, {summary[1]}]", nameof(weightMap));
