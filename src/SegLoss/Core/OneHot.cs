@@ -31,9 +31,25 @@ namespace SegLoss
         /// result would need.</exception>
         public static Tensor Encode(Tensor labels, long numClasses, long? ignoreIndex = null, ScalarType? dtype = null)
         {
-            var (oneHot, valid) = EncodeWithMask(labels, numClasses, ignoreIndex, dtype);
-            valid.Dispose();
-            return oneHot;
+            if (ignoreIndex.HasValue)
+            {
+                var (oneHot, valid) = EncodeWithMask(labels, numClasses, ignoreIndex, dtype);
+                valid.Dispose();
+                return oneHot;
+            }
+            var type = Check(labels, numClasses, dtype);
+            using var scope = NewDisposeScope();
+            var longLabels = labels.to(ScalarType.Int64);
+            // Without an ignore index: one read-back of min and max checks the range, and ones broadcast to the
+            // index's shape are scattered without materialising a mask.
+            if (longLabels.numel() > 0)
+            {
+                var range = TensorData.ToArray<long>(SegmentationInputs.MinAndMax(longLabels));
+                if (range[0] < 0 || range[1] >= numClasses) throw OutOfRange(range[0] < 0 ? range[0] : range[1], numClasses, null);
+            }
+            var index = longLabels.unsqueeze(1);
+            var encoded = zeros(OutputShape(labels.shape, numClasses), type, labels.device).scatter_(1, index, ones(1, type, labels.device).expand(index.shape));
+            return encoded.MoveToOuterDisposeScope();
         }
 
         /// <summary>
@@ -49,6 +65,22 @@ namespace SegLoss
         /// <exception cref="ArgumentException">As for <see cref="Encode"/>.</exception>
         public static (Tensor oneHot, Tensor valid) EncodeWithMask(Tensor labels, long numClasses, long? ignoreIndex = null, ScalarType? dtype = null)
         {
+            var type = Check(labels, numClasses, dtype);
+            var outShape = OutputShape(labels.shape, numClasses);
+            using var scope = NewDisposeScope();
+            var longLabels = labels.to(ScalarType.Int64);
+            var valid = ignoreIndex.HasValue ? longLabels.ne(ignoreIndex.Value) : ones_like(longLabels, ScalarType.Bool);
+            var bad = longLabels.lt(0).logical_or_(longLabels.ge(numClasses)).logical_and_(valid);
+            if (bad.any().item<bool>()) throw OutOfRange(longLabels.masked_select(bad)[0].item<long>(), numClasses, ignoreIndex);
+            var safe = longLabels.masked_fill(valid.logical_not(), 0).unsqueeze(1);
+            var oneHot = zeros(outShape, type, labels.device).scatter_(1, safe, valid.unsqueeze(1).to(type));
+            return (oneHot.MoveToOuterDisposeScope(), valid.MoveToOuterDisposeScope());
+        }
+
+        /// <summary>(N, C, *spatial) for labels (N, *spatial).</summary>
+        /// <summary>The argument checks of both methods, made before any allocation; returns the output dtype.</summary>
+        private static ScalarType Check(Tensor labels, long numClasses, ScalarType? dtype)
+        {
             if (labels is null) throw new ArgumentNullException(nameof(labels));
             if (numClasses < 1) throw new ArgumentException($"numClasses must be at least 1, got {numClasses}", nameof(numClasses));
             if (!labels.is_integral())
@@ -56,27 +88,16 @@ namespace SegLoss
             if (labels.dim() < 1)
                 throw new ArgumentException($"labels must have a batch dimension, got shape {Shapes.Format(labels.shape)}", nameof(labels));
             var type = dtype ?? ScalarType.Float32;
-            var outShape = OutputShape(labels.shape, numClasses);
-            // Before any allocation: the size comes from numClasses, not from the labels (see OutputSize).
-            string? excess = OutputSize.Excess(outShape, type, long.MaxValue, MaxBytes, "more than the 2^40 bytes (1 TiB) a one-hot tensor may take");
+            // The size comes from numClasses, not from the labels (see OutputSize).
+            string? excess = OutputSize.Excess(OutputShape(labels.shape, numClasses), type, long.MaxValue, MaxBytes, "more than the 2^40 bytes (1 TiB) a one-hot tensor may take");
             if (excess is not null)
                 throw new ArgumentException($"{nameof(numClasses)} {numClasses} would make a one-hot tensor of {excess}", nameof(numClasses));
-
-            using var scope = NewDisposeScope();
-            var longLabels = labels.to(ScalarType.Int64);
-            var valid = ignoreIndex.HasValue ? longLabels.ne(ignoreIndex.Value) : ones_like(longLabels, ScalarType.Bool);
-            var bad = longLabels.lt(0).logical_or_(longLabels.ge(numClasses)).logical_and_(valid);
-            if (bad.any().item<bool>())
-            {
-                long value = longLabels.masked_select(bad)[0].item<long>();
-                throw new ArgumentException($"labels hold {value} but must be in [0, {numClasses}){(ignoreIndex.HasValue ? $" or equal the ignore index {ignoreIndex}" : "")}", nameof(labels));
-            }
-            var safe = longLabels.masked_fill(valid.logical_not(), 0).unsqueeze(1);
-            var oneHot = zeros(outShape, type, labels.device).scatter_(1, safe, valid.unsqueeze(1).to(type));
-            return (oneHot.MoveToOuterDisposeScope(), valid.MoveToOuterDisposeScope());
+            return type;
         }
 
-        /// <summary>(N, C, *spatial) for labels (N, *spatial).</summary>
+        private static ArgumentException OutOfRange(long value, long numClasses, long? ignoreIndex) =>
+            new($"labels hold {value} but must be in [0, {numClasses}){(ignoreIndex.HasValue ? $" or equal the ignore index {ignoreIndex}" : "")}", "labels");
+
         private static long[] OutputShape(long[] shape, long numClasses)
         {
             var outShape = new long[shape.Length + 1];
