@@ -61,6 +61,16 @@ namespace SegLoss.Benchmarks
             if (Matches(filter, "checks", "checks"))
                 foreach (var (loss, shape, on, off, f) in CheckTimings.Run())
                     Print(new { check = "non-finite result", loss, shape, threads, checked_ms = Round(on), unchecked_ms = Round(off), cost_ms = Round(on - off), cost_in_f = Round((on - off) / f) });
+            if (Matches(filter, "ports", "ports"))
+            {
+                var ratios = new List<double>();
+                foreach (var (pair, segLoss, port) in PortTimings.Run())
+                {
+                    ratios.Add(segLoss / port);
+                    Print(new { pair = pair.Name, loss = pair.Loss, peer = pair.Peer, shape = pair.Shape, threads, segloss_ms = Round(segLoss), port_ms = Round(port), ratio = Round(segLoss / port) });
+                }
+                Print(new { ports_summary = "SegLoss/port", pairs = ratios.Count, faster = ratios.Count(r => r < 1), threads, geomean_ratio = Round(PortTimings.GeometricMean(ratios)) });
+            }
             Console.Error.WriteLine($"quick run took {total.Elapsed.TotalSeconds:F1} s");
             return 0;
         }
