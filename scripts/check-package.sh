@@ -2,8 +2,8 @@
 # Packs SegLoss and consumes the package the way a user does: a fresh net10.0 console project restores it from
 # a local feed (TorchSharp-cpu from nuget.org), opts in to the libstdc++ loader fix the package ships in
 # buildTransitive/, compiles README's usage snippet as its Program.cs and runs it. Checks on the way:
-#   - the package: README, LICENSE, lib/net8.0 and lib/net10.0 (dll + xml docs), a .snupkg, the nuspec's
-#     readme, SourceLink repository url and TorchSharp 0.107.0 dependency (both frameworks), the
+#   - the package: README (src/SegLoss/PACKAGE.md, its snippet identical to README.md's, absolute links), LICENSE, lib/net8.0 and lib/net10.0 (dll + xml docs), a .snupkg, the nuspec's
+#     readme, SourceLink repository url (on by default in packs), project url, release notes and TorchSharp 0.107.0 dependency (both frameworks), the
 #     buildTransitive files (identical to build/), and no TorchSharp.dll of its own;
 #   - the consumer's TorchSharp.dll is the real, strong-named TorchSharp 0.107.0 and SegLoss.dll (net8.0 and
 #     net10.0) references exactly that identity;
@@ -22,13 +22,20 @@ torchsharp_version=0.107.0
 # net8.0/TorchSharp.dll with AssemblyName.GetAssemblyName). A look-alike TorchSharp.dll without the strong name fails.
 torchsharp_token=67b0e5e1da516a1c
 
-# The package is packed under a version of its own, 0.1.0-check.<time>.<pid>, and that version's folder is
-# removed from the global packages folder afterwards. A fixed 0.1.0 would be restored from the global packages
-# folder if a previous run (or a real consumer) left one there, so the check could pass on a stale package;
-# clearing ~/.nuget/packages/segloss/0.1.0 instead would delete what other projects on the machine may use, and
-# a private RestorePackagesPath would download TorchSharp-cpu's ~600 MB libtorch again on every run.
-base_version=$(sed -n 's:.*<Version>\(.*\)</Version>.*:\1:p' src/SegLoss/SegLoss.csproj | head -n1)
-[ -n "$base_version" ] || fail "no <Version> in src/SegLoss/SegLoss.csproj"
+# The package is packed under a version of its own, <major.minor.patch>-check.<time>.<pid>, and that version's
+# folder is removed from the global packages folder afterwards. A fixed version would be restored from the global
+# packages folder if a previous run (or a real consumer) left one there, so the check could pass on a stale
+# package; clearing such a folder instead would delete what other projects on the machine may use, and a private
+# RestorePackagesPath would download TorchSharp-cpu's ~600 MB libtorch again on every run. The version's core comes
+# from MinVer (git tags; 0.1.0 in a clone without tags) and the check's version is passed to MinVer as an override.
+dotnet restore src/SegLoss/SegLoss.csproj -nologo >/dev/null || fail "dotnet restore src/SegLoss failed"
+minver=$(dotnet msbuild src/SegLoss/SegLoss.csproj -nologo -t:MinVer -p:TargetFramework=net10.0 \
+  -getProperty:MinVerMajor -getProperty:MinVerMinor -getProperty:MinVerPatch -getProperty:MinVerVersion 2>/dev/null) ||
+  fail "MinVer did not compute a version for src/SegLoss"
+field() { printf '%s\n' "$minver" | sed -n "s/.*\"$1\": *\"\([^\"]*\)\".*/\1/p"; }
+base_version="$(field MinVerMajor).$(field MinVerMinor).$(field MinVerPatch)"
+minver_version=$(field MinVerVersion)
+[[ "$base_version" =~ ^[0-9]+\.[0-9]+\.[0-9]+$ ]] || fail "MinVer gave no version for src/SegLoss: $minver"
 version="$base_version-check.$(date -u +%Y%m%d%H%M%S).$$"
 packages=$(dotnet nuget locals global-packages --list | sed -n 's/^global-packages: *//p')
 packages=${packages%/}
@@ -48,7 +55,7 @@ mkdir -p "$feed" "$app"
 # --artifacts-path keeps this build's bin/ and obj/ out of src/SegLoss, so the pack neither races with nor
 # invalidates a build of the working tree that runs at the same time.
 if ! dotnet pack src/SegLoss/SegLoss.csproj -c Release -o "$feed" --artifacts-path "$tmp/artifacts" -nologo \
-    -p:EnableSourceLink=true -p:Version="$version" >"$tmp/pack.log" 2>&1; then
+    -p:MinVerVersionOverride="$version" >"$tmp/pack.log" 2>&1; then
   cat "$tmp/pack.log" >&2
   fail "dotnet pack failed"
 fi
@@ -164,6 +171,13 @@ cmp -s "$extracted/buildTransitive/WeakenGlibcxxNeed.cs" build/WeakenGlibcxxNeed
 nuspec="$extracted/segloss.nuspec"
 grep -q '<readme>README.md</readme>' "$nuspec" || fail "the nuspec has no readme element"
 grep -q '<repository type="git" url="https://' "$nuspec" || fail "the nuspec has no SourceLink repository url"
+grep -q '<projectUrl>https://github.com/segloss/segloss</projectUrl>' "$nuspec" || fail "the nuspec has no projectUrl"
+grep -q '<releaseNotes>.*CHANGELOG.md</releaseNotes>' "$nuspec" || fail "the nuspec's releaseNotes do not point at CHANGELOG.md"
+cmp -s "$extracted/README.md" src/SegLoss/PACKAGE.md || fail "the package's README.md is not src/SegLoss/PACKAGE.md"
+# The package page's snippet is README's, so the run above covers both.
+awk '/^```csharp/ { on = 1; next } on && /^```/ { exit } on { print }' src/SegLoss/PACKAGE.md | cmp -s - "$app/Program.cs" ||
+  fail "PACKAGE.md's C# snippet differs from README.md's (keep them identical)"
+if grep -qE '\]\((\.|[A-Za-z0-9_/-]+\.(md|png|cs))' src/SegLoss/PACKAGE.md; then fail "PACKAGE.md has a relative link (the NuGet page needs absolute ones)"; fi
 groups=$(grep -c '<group targetFramework=' "$nuspec" || true)
 deps=$(grep -c "<dependency id=\"TorchSharp\" version=\"$torchsharp_version\"" "$nuspec" || true)
 others=$(grep '<dependency ' "$nuspec" | grep -vc "<dependency id=\"TorchSharp\" version=\"$torchsharp_version\"" || true)
@@ -198,6 +212,7 @@ if ! (cd "$app" && dotnet run -c Release --no-build) >"$tmp/run.out" 2>"$tmp/run
 fi
 cat >"$tmp/expected.out" <<'EOF'
 Dice + CE: 1.7795, gradient L1 norm 1.7646
+Dice + torch.nn.CrossEntropyLoss: 1.7795
 Dice, perfect prediction: 0.0000
 Dice (no background) + 0.5 Focal: 0.9281
 focal Tversky: 0.7365
@@ -208,6 +223,6 @@ if ! diff -u "$tmp/expected.out" "$tmp/run.out" >"$tmp/run.diff"; then
   fail "README's snippet printed other values than expected (diff above: - expected, + printed)"
 fi
 
-echo "check-package: SegLoss $base_version OK (packed as $version; depends on TorchSharp $torchsharp_version;" \
+echo "check-package: SegLoss $minver_version OK (packed as $version; depends on TorchSharp $torchsharp_version;" \
   "consumer built and ran README's snippet against TorchSharp $torchsharp_version, token $torchsharp_token;" \
   "loader fix: $fix; $((SECONDS - started)) s)"

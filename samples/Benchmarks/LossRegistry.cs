@@ -69,6 +69,11 @@ namespace SegLoss.Benchmarks
             Add<LovaszHingeLoss>("LovaszHinge", m => new LovaszHingeLoss(mode: m));
             Add<HausdorffDistanceLoss>("HausdorffDT", m => new HausdorffDistanceLoss(mode: m));
             Add<BoundaryLoss>("Boundary", m => new BoundaryLoss(mode: m));
+            Add<HausdorffErosionLoss>("HausdorffER", m => new HausdorffErosionLoss(mode: m));
+            Add<LogHausdorffDistanceLoss>("LogHausdorffDT", m => new LogHausdorffDistanceLoss(mode: m));
+            Add<DistancePenalizedCrossEntropyLoss>("DistancePenalizedCE", m => new DistancePenalizedCrossEntropyLoss(mode: m));
+            Add<PenaltyGeneralizedDiceLoss>("PenaltyGeneralizedDice", m => new PenaltyGeneralizedDiceLoss(mode: m));
+            Add<SensitivitySpecificityLoss>("SensitivitySpecificity", m => new SensitivitySpecificityLoss(mode: m));
             Add<WeightedSumLoss>("Dice+CE", m => new DiceLoss(mode: m) + new CrossEntropyLoss(mode: m));
             Add<WeightedSumLoss>("Dice+Focal", m => new DiceLoss(mode: m) + new FocalLoss(mode: m));
             entries.Add(new LossEntry("PixelWeightedCE", w =>
@@ -82,6 +87,15 @@ namespace SegLoss.Benchmarks
                 var maps = w.Mode == LossMode.Binary
                     ? SignedDistanceMap.FromMask(w.Target)
                     : SignedDistanceMap.FromLabels(w.Target, w.Input.size(1));
+                return new LossInstance((input, target) => loss.call(input, target, maps), loss, maps);
+            }));
+
+            entries.Add(new LossEntry("DistancePenalizedCE(maps)", w =>
+            {
+                var loss = new DistancePenalizedCrossEntropyLoss(mode: w.Mode);
+                var maps = w.Mode == LossMode.Binary
+                    ? DistancePenalizedCrossEntropyLoss.DistanceMapsFromMask(w.Target)
+                    : DistancePenalizedCrossEntropyLoss.DistanceMaps(w.Target, w.Input.size(1));
                 return new LossInstance((input, target) => loss.call(input, target, maps), loss, maps);
             }));
 

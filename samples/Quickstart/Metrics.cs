@@ -3,7 +3,7 @@ using static TorchSharp.torch;
 
 namespace SegLoss.Quickstart
 {
-    /// <summary>Hard (argmax) Dice per foreground class over a whole data set.</summary>
+    /// <summary>Hard (argmax) Dice per class over a whole data set.</summary>
     internal static class Metrics
     {
         /// <summary>Dice of class c = 2|P∩G| / (|P| + |G|) over all pixels; 1 when the class is absent from both.</summary>

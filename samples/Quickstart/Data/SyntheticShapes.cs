@@ -11,6 +11,15 @@ namespace SegLoss.Quickstart
     {
         internal const int Classes = 3;
         internal static readonly string[] ClassNames = { "background", "disc", "square" };
+        internal const int Size = 64, ValidationImages = 64;
+
+        /// <summary>The default data: trainImages training and 64 validation images, from the seed and seed + 1.</summary>
+        internal static SegmentationData Load(int trainImages, int seed)
+        {
+            var (ti, tl) = Generate(trainImages, Size, seed);
+            var (vi, vl) = Generate(ValidationImages, Size, seed + 1);
+            return new SegmentationData($"synthetic shapes: {trainImages} training and {ValidationImages} validation images of {Size}x{Size}", ClassNames, ti, tl, vi, vl);
+        }
 
         /// <summary>Images (N, 1, size, size) float32 and labels (N, size, size) int64, from a fixed seed.</summary>
         internal static (Tensor images, Tensor labels) Generate(int count, int size, int seed)

@@ -2,19 +2,6 @@ using static TorchSharp.torch;
 
 namespace SegLoss
 {
-    /// <summary>How <see cref="GeneralizedDiceLoss"/> weighs each class from its target volume G_c = Σ g_c.</summary>
-    public enum GeneralizedDiceWeighting
-    {
-        /// <summary>w_c = 1 / G_c² (Sudre et al.'s choice, MONAI's default "square").</summary>
-        Square,
-
-        /// <summary>w_c = 1 / G_c (MONAI's "simple").</summary>
-        Simple,
-
-        /// <summary>w_c = 1: the classes' statistics are pooled unweighted (MONAI's "uniform").</summary>
-        Uniform,
-    }
-
     /// <summary>
     /// Generalized Dice loss (Sudre et al., "Generalised Dice overlap as a deep learning loss function for highly
     /// unbalanced segmentations", DLMIA 2017): one Dice ratio over all classes, each class weighted by the inverse
@@ -64,32 +51,9 @@ namespace SegLoss
         protected override Tensor Compute(Tensor input, Tensor target)
         {
             var (_, stats) = Statistics(input, target);
-            var tp = ExcludeBackground(stats.TruePositive);
-            var predSum = ExcludeBackground(stats.PredictionSum);
-            var targetSum = ExcludeBackground(stats.TargetSum);
-            var w = ClassWeightsFromVolumes(targetSum.detach());
-            var numerator = (w * tp).sum(-1) * 2.0 + SmoothNumerator;
-            var denominator = (w * (predSum + targetSum)).sum(-1) + SmoothDenominator;
-            var perImage = 1.0 - Ratio(numerator, denominator);
-            if (perImage.dim() == 0) perImage = perImage.unsqueeze(0);
-            return reduction switch
-            {
-                nn.Reduction.None => perImage,
-                nn.Reduction.Sum => perImage.sum(),
-                _ => perImage.mean(),
-            };
-        }
-
-
-        /// <summary>w_c from G_c (last axis = classes); infinite weights become the row's largest finite weight.</summary>
-        private Tensor ClassWeightsFromVolumes(Tensor targetSum)
-        {
-            if (Weighting == GeneralizedDiceWeighting.Uniform) return ones_like(targetSum);
-            var w = Weighting == GeneralizedDiceWeighting.Square ? targetSum.square().reciprocal() : targetSum.reciprocal();
-            var absent = w.isinf();
-            var finite = w.masked_fill(absent, 0.0);
-            var rowMax = finite.amax(new long[] { -1 }, keepdim: true);
-            return finite.where(absent.logical_not(), rowMax.expand_as(finite));
+            var perImage = GeneralizedDiceRatio.PerImage(ExcludeBackground(stats.TruePositive), ExcludeBackground(stats.PredictionSum),
+                ExcludeBackground(stats.TargetSum), Weighting, SmoothNumerator, SmoothDenominator, Ratio);
+            return GeneralizedDiceRatio.Reduce(perImage, reduction);
         }
     }
 }

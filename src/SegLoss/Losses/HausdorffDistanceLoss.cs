@@ -1,6 +1,4 @@
-using System;
 using System.Collections.Generic;
-using SegLoss.Maps;
 using static TorchSharp.torch;
 
 namespace SegLoss
@@ -15,7 +13,7 @@ namespace SegLoss
     /// (Multiclass) or sigmoid (Binary/Multilabel) probabilities, q the target (one-hot for labels), d_q the
     /// distance-to-boundary map of the target mask q &gt; 0.5 and d_p the same map of the thresholded prediction
     /// p &gt; 0.5. The distance-to-boundary map of a mask M is EDT(M) + EDT(¬M): for every pixel, the distance to the
-    /// nearest pixel on the other side of the boundary (<see cref="DistanceTransform"/>, with optional spacing).</para>
+    /// nearest pixel on the other side of the boundary (<see cref="Maps.DistanceTransform"/>, with optional spacing).</para>
     /// <para>Both maps are recomputed on every call from detached values (exact EDT on the CPU; CUDA tensors are
     /// copied there and back) and carry no gradient, as in the paper and MONAI; d_p is piecewise constant in the
     /// input. A mask that is empty or covers the whole image has no boundary: its map is 0 (MONAI's rule).</para>
@@ -28,7 +26,7 @@ namespace SegLoss
     /// </remarks>
     public sealed class HausdorffDistanceLoss : SegmentationLoss
     {
-        private readonly double[]? _spacing;
+        private readonly HausdorffDistanceTerm _term;
 
         /// <summary>Configures the loss.</summary>
         /// <param name="mode">Multiclass (default, softmax), Binary or Multilabel (sigmoid).</param>
@@ -45,74 +43,32 @@ namespace SegLoss
         {
             Arguments.Mode(mode, nameof(mode));
             Arguments.Reduction(reduction, nameof(reduction));
-            if (!(alpha > 0) || double.IsInfinity(alpha))
-                throw new ArgumentException($"{nameof(alpha)} must be finite and positive, got {alpha}", nameof(alpha));
-            _spacing = MapTensors.CheckedSpacing(spacing, nameof(spacing));
-            Mode = mode;
-            FromLogits = fromLogits;
-            Alpha = alpha;
-            IncludeBackground = includeBackground;
-            IgnoreIndex = ignoreIndex;
+            _term = new HausdorffDistanceTerm(mode, fromLogits, alpha, includeBackground, spacing, ignoreIndex);
         }
 
         /// <summary>How channels relate to the target.</summary>
-        public LossMode Mode { get; }
+        public LossMode Mode => _term.Mode;
 
         /// <summary>True when the input holds logits, false for probabilities.</summary>
-        public bool FromLogits { get; }
+        public bool FromLogits => _term.FromLogits;
 
         /// <summary>The distance exponent α.</summary>
-        public double Alpha { get; }
+        public double Alpha => _term.Alpha;
 
         /// <summary>Whether channel 0 counts (Multiclass/Multilabel).</summary>
-        public bool IncludeBackground { get; }
+        public bool IncludeBackground => _term.IncludeBackground;
 
         /// <summary>The pixel spacing of the distance maps, or null (unit spacing).</summary>
-        public IReadOnlyList<double>? Spacing => _spacing;
+        public IReadOnlyList<double>? Spacing => _term.Spacing;
 
         /// <summary>Target value whose pixels are ignored, or null.</summary>
-        public long? IgnoreIndex { get; }
+        public long? IgnoreIndex => _term.IgnoreIndex;
 
         /// <inheritdoc/>
         public override string DisplayName => "HausdorffDT";
 
         /// <inheritdoc/>
-        protected override Tensor Compute(Tensor input, Tensor target)
-        {
-            var inputs = SegmentationInputs.Create(input, target, Mode, IgnoreIndex, FromLogits);
-            long c = inputs.C;
-            long first = !IncludeBackground && Mode != LossMode.Binary && c > 1 ? 1 : 0;
-            long k = c - first;
-            var p = Activation.Probabilities(inputs.Input, Mode, FromLogits).narrow(1, first, k);
-            var q = inputs.DenseTarget().narrow(1, first, k);
-            Tensor? valid = inputs.Valid;
-            if (valid is not null && valid.shape[1] != 1) valid = valid.narrow(1, first, k);
-
-            var predictedMask = p.detach().gt(0.5);
-            if (valid is not null) predictedMask = predictedMask.logical_and(valid.gt(0));
-            var targetMask = q.gt(0.5);
-            var type = inputs.Input.dtype;
-            var dp = MaskMaps.Compute(predictedMask, inputs.Spatial, _spacing, MaskMaps.Kind.BoundaryDistance, type);
-            var dq = MaskMaps.Compute(targetMask, inputs.Spatial, _spacing, MaskMaps.Kind.BoundaryDistance, type);
-            var distance = Alpha == 2.0 ? dp.square() + dq.square() : dp.pow(Alpha) + dq.pow(Alpha);
-            var error = (p - q).square() * distance;
-            Tensor perClass;
-            if (valid is null)
-            {
-                perClass = error.sum(dim: 2) / inputs.S;
-            }
-            else
-            {
-                error = error * valid;
-                var counts = (valid.shape[1] == 1 ? valid.expand(inputs.N, k, inputs.S) : valid).sum(dim: 2);
-                perClass = PixelReduction.SafeDivide(error.sum(dim: 2), counts);
-            }
-            return reduction switch
-            {
-                nn.Reduction.None => perClass,
-                nn.Reduction.Sum => perClass.sum(),
-                _ => perClass.mean(),
-            };
-        }
+        protected override Tensor Compute(Tensor input, Tensor target) =>
+            HausdorffDistanceTerm.Reduce(_term.PerClass(input, target), reduction);
     }
 }

@@ -38,6 +38,14 @@ namespace SegLoss.Tests.Infrastructure
             yield return (new ConservativeLoss(ignoreIndex: 255), false);
             yield return (new BoundaryLoss(ignoreIndex: 255), false);
             yield return (new HausdorffDistanceLoss(LossMode.Binary), true);
+            yield return (new HausdorffErosionLoss(ignoreIndex: 255), false);
+            yield return (new HausdorffErosionLoss(LossMode.Binary, erosions: 3), true);
+            yield return (new LogHausdorffDistanceLoss(ignoreIndex: 255), false);
+            yield return (new DistancePenalizedCrossEntropyLoss(ignoreIndex: 255), false);
+            yield return (new DistancePenalizedCrossEntropyLoss(LossMode.Binary, normalization: PixelWeightNormalization.WeightSum), true);
+            yield return (new PenaltyGeneralizedDiceLoss(ignoreIndex: 255), false);
+            yield return (new SensitivitySpecificityLoss(ignoreIndex: 255), false);
+            yield return (new SensitivitySpecificityLoss(LossMode.Binary, batch: true), true);
             yield return (new DiceLoss(ignoreIndex: 255) + new CrossEntropyLoss(ignoreIndex: 255), false);
             yield return (new DiceLoss(ignoreIndex: 255) + 0.5 * new FocalLoss(ignoreIndex: 255), false);
         }
