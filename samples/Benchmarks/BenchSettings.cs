@@ -34,8 +34,10 @@ namespace SegLoss.Benchmarks
                         settings.Quick = true;
                         break;
                     case "--threads" when i + 1 < args.Length:
-                        settings.Threads = int.Parse(args[++i], CultureInfo.InvariantCulture);
-                        if (settings.Threads < 1) throw new ArgumentException($"--threads must be >= 1, got {settings.Threads}");
+                        string value = args[++i];
+                        if (!int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out int threads) || threads < 1)
+                            throw new ArgumentException($"--threads must be a whole number >= 1, got '{value}'");
+                        settings.Threads = threads;
                         break;
                     case "--filter" when i + 1 < args.Length:
                         settings.Filter = args[i + 1];

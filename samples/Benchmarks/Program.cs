@@ -11,7 +11,18 @@ namespace SegLoss.Benchmarks
     {
         public static int Main(string[] args)
         {
-            var settings = BenchSettings.Parse(args);
+            BenchSettings settings;
+            try
+            {
+                settings = BenchSettings.Parse(args);
+            }
+            catch (System.ArgumentException e)
+            {
+                // A bad switch is the user's mistake, not a crash: say what was wrong and exit 1.
+                System.Console.Error.WriteLine(e.Message);
+                System.Console.Error.WriteLine("usage: --quick [--threads N] [--filter S], or BenchmarkDotNet's own arguments");
+                return 1;
+            }
             if (settings.Quick)
                 return QuickRunner.Run(settings.Filter);
             BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(settings.Rest.ToArray());
