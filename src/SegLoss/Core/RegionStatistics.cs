@@ -8,8 +8,8 @@ namespace SegLoss
     /// axis per image, or over the batch too. FP = P − TP and FN = G − TP.
     /// </summary>
     /// <remarks>
-    /// For hard labels no one-hot tensor is built: TP is a scatter-add of the true-class probabilities and G a
-    /// scatter-add of ones. For floating targets TP uses the L1 form (P + G − Σ|p − g|)/2 (Wang and Blaschko,
+    /// For hard labels TP = Σ p·onehot and G = Σ onehot with a one-hot target built without gradient (ignored pixels
+    /// all zero); inside a sharing context that already holds p_y, TP is a scatter-add of p_y and G of ones instead. For floating targets TP uses the L1 form (P + G − Σ|p − g|)/2 (Wang and Blaschko,
     /// MICCAI 2023), identical to Σ p·g for 0/1 targets (which take Σ p·g itself) and exactly 0 loss at p = g for soft
     /// labels.
     /// Ignored pixels contribute to none of the three sums.
@@ -51,7 +51,24 @@ namespace SegLoss
         {
             var p = inputs.Valid is null ? probabilities : probabilities * inputs.Valid;
             Tensor tp, predSum, targetSum;
-            if (inputs.Labels is not null)
+            if (inputs.Labels is not null && trueClass is null)
+            {
+                // A one-hot target built without gradient and multiplied in: on libtorch 2.10 this is about 18 % faster
+                // forward + backward than gathering p_y and scatter-adding it (whose backward zero-fills and scatters
+                // the whole input): 5.4 against 6.6 ms for Dice at 8x4x256x256, one thread. Inside a sharing context,
+                // where p_y is gathered anyway for a log term, the gather path below stays the faster one.
+                Tensor oneHot;
+                using (no_grad())
+                {
+                    var index = inputs.Labels.unsqueeze(1);
+                    var src = inputs.Valid ?? ones(1, p.dtype, p.device).expand(index.shape);
+                    oneHot = zeros(inputs.N, inputs.C, inputs.S, p.dtype, p.device).scatter_(1, index, src);
+                }
+                tp = (p * oneHot).sum(2);
+                targetSum = oneHot.sum(2);
+                predSum = squared ? (p * probabilities).sum(2) : p.sum(2);
+            }
+            else if (inputs.Labels is not null)
             {
                 var labels = inputs.Labels;
                 trueClass = trueClass is null
