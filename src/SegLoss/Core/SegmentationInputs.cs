@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using static TorchSharp.torch;
 
 namespace SegLoss
@@ -106,6 +107,20 @@ namespace SegLoss
         {
             if (input is null) throw new ArgumentNullException(nameof(input));
             if (target is null) throw new ArgumentNullException(nameof(target));
+            // The terms of a sum validate the pair once: the first term's views serve the others.
+            return SharedActivations.GetOrAddInputs(input, target, (mode, fromLogits, ignoreIndex), () => Validate(input, target, mode, ignoreIndex, fromLogits));
+        }
+
+        /// <summary>The tensors this object holds, for adoption into a sharing context's scope.</summary>
+        internal IEnumerable<Tensor> OwnedTensors()
+        {
+            yield return Input;
+            foreach (var t in new[] { Labels, RawLabels, Target, Valid })
+                if (t is not null) yield return t;
+        }
+
+        private static SegmentationInputs Validate(Tensor input, Tensor target, LossMode mode, long? ignoreIndex, bool fromLogits)
+        {
             var shape = input.shape;
             if (!input.is_floating_point())
                 throw new ArgumentException($"input must be a floating-point tensor of {(fromLogits ? "logits" : "probabilities")}, got dtype {input.dtype}", nameof(input));

@@ -27,6 +27,7 @@ namespace SegLoss
         private readonly Tensor _target;
         private readonly DisposeScope _scope;
         private readonly Dictionary<(LossMode mode, bool fromLogits, long? ignoreIndex, string kind), Tensor> _values = new();
+        private readonly Dictionary<(LossMode mode, bool fromLogits, long? ignoreIndex), SegmentationInputs> _inputs = new();
 
         private SharedActivations(Tensor input, Tensor target, DisposeScope scope)
         {
@@ -63,6 +64,23 @@ namespace SegLoss
             if (!context._scope.Contains(value)) value.MoveToOtherDisposeScope(context._scope);
             context._values[key] = value;
             return value;
+        }
+
+        /// <summary>
+        /// The validated inputs of (input, target) for these options, built by <paramref name="make"/> once per context
+        /// (so Dice + CE checks shapes, labels and ranges once); outside a context, <paramref name="make"/>'s result.
+        /// </summary>
+        internal static SegmentationInputs GetOrAddInputs(Tensor input, Tensor target, (LossMode mode, bool fromLogits, long? ignoreIndex) options, Func<SegmentationInputs> make)
+        {
+            var context = _current is { } c && ReferenceEquals(c._input, input) && ReferenceEquals(c._target, target) ? c : null;
+            if (context is null) return make();
+            if (context._inputs.TryGetValue(options, out var inputs)) return inputs;
+            inputs = make();
+            // Its views were made in the first term's scope, which closes before the other terms run.
+            foreach (var t in inputs.OwnedTensors())
+                if (!ReferenceEquals(t, input) && !ReferenceEquals(t, target) && !context._scope.Contains(t)) t.MoveToOtherDisposeScope(context._scope);
+            context._inputs[options] = inputs;
+            return inputs;
         }
 
         /// <summary>Closes the context.</summary>
