@@ -1,4 +1,3 @@
-using System.Collections.Generic;
 using static TorchSharp.torch;
 
 namespace SegLoss
@@ -24,10 +23,8 @@ namespace SegLoss
     /// over non-ignored pixels (0 when there are none). Reduction None returns (N, K) per image and selected class;
     /// Mean and Sum reduce those.</para>
     /// </remarks>
-    public sealed class HausdorffDistanceLoss : SegmentationLoss
+    public sealed class HausdorffDistanceLoss : HausdorffDistanceLossBase
     {
-        private readonly HausdorffDistanceTerm _term;
-
         /// <summary>Configures the loss.</summary>
         /// <param name="mode">Multiclass (default, softmax), Binary or Multilabel (sigmoid).</param>
         /// <param name="fromLogits">True (default): the input holds logits; false: probabilities.</param>
@@ -39,36 +36,14 @@ namespace SegLoss
         public HausdorffDistanceLoss(LossMode mode = LossMode.Multiclass, bool fromLogits = true, double alpha = 2.0,
             bool includeBackground = false, double[]? spacing = null, long? ignoreIndex = null,
             nn.Reduction reduction = nn.Reduction.Mean)
-            : base(reduction)
+            : base(mode, fromLogits, alpha, includeBackground, spacing, ignoreIndex, reduction)
         {
-            Arguments.Mode(mode, nameof(mode));
-            Arguments.Reduction(reduction, nameof(reduction));
-            _term = new HausdorffDistanceTerm(mode, fromLogits, alpha, includeBackground, spacing, ignoreIndex);
         }
-
-        /// <summary>How channels relate to the target.</summary>
-        public LossMode Mode => _term.Mode;
-
-        /// <summary>True when the input holds logits, false for probabilities.</summary>
-        public bool FromLogits => _term.FromLogits;
-
-        /// <summary>The distance exponent α.</summary>
-        public double Alpha => _term.Alpha;
-
-        /// <summary>Whether channel 0 counts (Multiclass/Multilabel).</summary>
-        public bool IncludeBackground => _term.IncludeBackground;
-
-        /// <summary>The pixel spacing of the distance maps, or null (unit spacing).</summary>
-        public IReadOnlyList<double>? Spacing => _term.Spacing;
-
-        /// <summary>Target value whose pixels are ignored, or null.</summary>
-        public long? IgnoreIndex => _term.IgnoreIndex;
 
         /// <inheritdoc/>
         public override string DisplayName => "HausdorffDT";
 
         /// <inheritdoc/>
-        protected override Tensor Compute(Tensor input, Tensor target) =>
-            HausdorffDistanceTerm.Reduce(_term.PerClass(input, target), reduction);
+        protected override Tensor Compute(Tensor input, Tensor target) => Reduced(input, target);
     }
 }

@@ -1,3 +1,4 @@
+using System.Collections.Generic;
 using System;
 using System.Linq;
 using FluentAssertions;
@@ -14,6 +15,18 @@ namespace SegLoss.Tests.Infrastructure
     {
         /// <summary>Central-difference step.</summary>
         public const double Step = 1e-6;
+
+        /// <summary>
+        /// <see cref="Full"/> for each loss (configured variants of one loss) on the same input and target; each loss is
+        /// disposed after its check.
+        /// </summary>
+        public static void EachLoss(IEnumerable<SegmentationLoss> losses, Tensor x, Tensor target)
+        {
+            foreach (var loss in losses)
+            {
+                using (loss) Full(input => loss.call(input, target), x);
+            }
+        }
 
         /// <summary>
         /// Checks every element of the gradient of <paramref name="f"/> at <paramref name="x"/> (float64) against

@@ -48,6 +48,22 @@ namespace SegLoss.Tests.Infrastructure
         }
 
         /// <summary>
+        /// <see cref="IgnoredPixelsAreInert(Func{Tensor, Tensor}, Tensor, Tensor, long)"/> on the 2D and the 3D
+        /// <see cref="Case"/> of <paramref name="mode"/>, with a loss from <paramref name="make"/> that ignores
+        /// <see cref="IgnoreValue"/>.
+        /// </summary>
+        public static void IgnoredPixelsAreInertIn2DAnd3D(LossMode mode, Func<SegmentationLoss> make)
+        {
+            using var scope = NewDisposeScope();
+            foreach (bool threeD in new[] { false, true })
+            {
+                var (x, target, ignored) = Case(mode, threeD, ignore: true);
+                using var loss = make();
+                IgnoredPixelsAreInert(input => loss.call(input, target), x, ignored);
+            }
+        }
+
+        /// <summary>
         /// Asserts that changing the input where <paramref name="ignored"/> (bool, input-shaped) is true changes
         /// neither the value nor the gradient of the scalar <paramref name="f"/>, and that the gradient there is 0.
         /// </summary>

@@ -104,11 +104,7 @@ namespace SegLoss.Tests.Losses
                 new BoundaryLoss(mode, classes: new[] { 0 }, ignoreIndex: ignore, reduction: nn.Reduction.Sum),
                 new BoundaryLoss(mode, spacing: shape.Length == 5 ? new[] { 2.0, 1.0, 0.5 } : new[] { 0.5, 1.5 }, ignoreIndex: ignore, reduction: nn.Reduction.None),
             };
-            foreach (var loss in variants)
-            {
-                GradCheck.Full(input => loss.call(input, target), x);
-                loss.Dispose();
-            }
+            GradCheck.EachLoss(variants, x, target);
         }
 
         [Fact]

@@ -132,11 +132,7 @@ namespace SegLoss.Tests.Losses
                 new DistancePenalizedCrossEntropyLoss(mode, normalization: PixelWeightNormalization.WeightSum, ignoreIndex: ignore, reduction: nn.Reduction.None),
                 new DistancePenalizedCrossEntropyLoss(mode, spacing: shape.Length == 5 ? new[] { 2.0, 1.0, 0.5 } : new[] { 0.5, 1.5 }, ignoreIndex: ignore, reduction: nn.Reduction.Sum),
             };
-            foreach (var loss in variants)
-            {
-                GradCheck.Full(input => loss.call(input, target), x);
-                loss.Dispose();
-            }
+            GradCheck.EachLoss(variants, x, target);
             GradCheck.Full(input => new DistancePenalizedCrossEntropyLoss(mode, fromLogits: false, ignoreIndex: ignore).call(input, target),
                 mode == LossMode.Multiclass ? x.softmax(1) : x.sigmoid());
         }
@@ -158,13 +154,7 @@ namespace SegLoss.Tests.Losses
         [InlineData(LossMode.Multilabel)]
         public void IgnoredPixelsAreInert(LossMode mode)
         {
-            using var scope = NewDisposeScope();
-            foreach (bool threeD in new[] { false, true })
-            {
-                var (x, target, ignored) = PixelLossChecks.Case(mode, threeD, ignore: true);
-                using var loss = new DistancePenalizedCrossEntropyLoss(mode, ignoreIndex: PixelLossChecks.IgnoreValue);
-                PixelLossChecks.IgnoredPixelsAreInert(input => loss.call(input, target), x, ignored);
-            }
+            PixelLossChecks.IgnoredPixelsAreInertIn2DAnd3D(mode, () => new DistancePenalizedCrossEntropyLoss(mode, ignoreIndex: PixelLossChecks.IgnoreValue));
         }
 
         [Fact]

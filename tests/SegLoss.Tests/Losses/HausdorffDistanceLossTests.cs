@@ -96,11 +96,7 @@ namespace SegLoss.Tests.Losses
                 new HausdorffDistanceLoss(mode, alpha: 1.5, includeBackground: true, ignoreIndex: ignore, reduction: nn.Reduction.None),
                 new HausdorffDistanceLoss(mode, spacing: shape.Length == 5 ? new[] { 2.0, 1.0, 0.5 } : new[] { 0.5, 1.5 }, ignoreIndex: ignore, reduction: nn.Reduction.Sum),
             };
-            foreach (var loss in variants)
-            {
-                GradCheck.Full(input => loss.call(input, target), x);
-                loss.Dispose();
-            }
+            GradCheck.EachLoss(variants, x, target);
         }
 
         [Theory]

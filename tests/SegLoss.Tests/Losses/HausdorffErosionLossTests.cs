@@ -123,11 +123,7 @@ namespace SegLoss.Tests.Losses
                 new HausdorffErosionLoss(mode, alpha: 1.5, erosions: 3, includeBackground: false, ignoreIndex: ignore, reduction: nn.Reduction.None),
                 new HausdorffErosionLoss(mode, erosions: 2, ignoreIndex: ignore, reduction: nn.Reduction.Sum),
             };
-            foreach (var loss in variants)
-            {
-                GradCheck.Full(input => loss.call(input, target), x);
-                loss.Dispose();
-            }
+            GradCheck.EachLoss(variants, x, target);
         }
 
         [Fact]

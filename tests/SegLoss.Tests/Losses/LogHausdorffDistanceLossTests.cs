@@ -59,11 +59,7 @@ namespace SegLoss.Tests.Losses
                 new LogHausdorffDistanceLoss(mode, alpha: 1.5, includeBackground: true, ignoreIndex: ignore, reduction: nn.Reduction.None),
                 new LogHausdorffDistanceLoss(mode, spacing: shape.Length == 5 ? new[] { 2.0, 1.0, 0.5 } : new[] { 0.5, 1.5 }, ignoreIndex: ignore, reduction: nn.Reduction.Sum),
             };
-            foreach (var loss in variants)
-            {
-                GradCheck.Full(input => loss.call(input, target), x);
-                loss.Dispose();
-            }
+            GradCheck.EachLoss(variants, x, target);
         }
 
         [Theory]
@@ -72,13 +68,7 @@ namespace SegLoss.Tests.Losses
         [InlineData(LossMode.Multilabel)]
         public void IgnoredPixelsAreInert(LossMode mode)
         {
-            using var scope = NewDisposeScope();
-            foreach (bool threeD in new[] { false, true })
-            {
-                var (x, target, ignored) = PixelLossChecks.Case(mode, threeD, ignore: true);
-                using var loss = new LogHausdorffDistanceLoss(mode, includeBackground: true, ignoreIndex: PixelLossChecks.IgnoreValue);
-                PixelLossChecks.IgnoredPixelsAreInert(input => loss.call(input, target), x, ignored);
-            }
+            PixelLossChecks.IgnoredPixelsAreInertIn2DAnd3D(mode, () => new LogHausdorffDistanceLoss(mode, includeBackground: true, ignoreIndex: PixelLossChecks.IgnoreValue));
         }
 
         [Fact]

@@ -84,11 +84,7 @@ namespace SegLoss.Tests.Losses
                 new PenaltyGeneralizedDiceLoss(mode, weighting: GeneralizedDiceWeighting.Simple, k: 4, batch: true, includeBackground: false, ignoreIndex: ignore, reduction: nn.Reduction.None),
                 new PenaltyGeneralizedDiceLoss(mode, weighting: GeneralizedDiceWeighting.Uniform, smoothNumerator: 0, smoothDenominator: 0, ignoreIndex: ignore, reduction: nn.Reduction.Sum),
             };
-            foreach (var loss in variants)
-            {
-                GradCheck.Full(input => loss.call(input, target), x);
-                loss.Dispose();
-            }
+            GradCheck.EachLoss(variants, x, target);
         }
 
         [Theory]
@@ -97,13 +93,7 @@ namespace SegLoss.Tests.Losses
         [InlineData(LossMode.Multilabel)]
         public void IgnoredPixelsAreInert(LossMode mode)
         {
-            using var scope = NewDisposeScope();
-            foreach (bool threeD in new[] { false, true })
-            {
-                var (x, target, ignored) = PixelLossChecks.Case(mode, threeD, ignore: true);
-                using var loss = new PenaltyGeneralizedDiceLoss(mode, ignoreIndex: PixelLossChecks.IgnoreValue);
-                PixelLossChecks.IgnoredPixelsAreInert(input => loss.call(input, target), x, ignored);
-            }
+            PixelLossChecks.IgnoredPixelsAreInertIn2DAnd3D(mode, () => new PenaltyGeneralizedDiceLoss(mode, ignoreIndex: PixelLossChecks.IgnoreValue));
         }
 
         [Fact]

@@ -104,11 +104,7 @@ namespace SegLoss.Tests.Losses
                 new SensitivitySpecificityLoss(mode, r: 0.7, smoothDenominator: 0, batch: true, includeBackground: false, ignoreIndex: ignore, reduction: nn.Reduction.None),
                 new SensitivitySpecificityLoss(mode, smoothDenominator: 1, ignoreIndex: ignore, reduction: nn.Reduction.Sum),
             };
-            foreach (var loss in variants)
-            {
-                GradCheck.Full(input => loss.call(input, target), x);
-                loss.Dispose();
-            }
+            GradCheck.EachLoss(variants, x, target);
         }
 
         [Theory]
@@ -117,13 +113,7 @@ namespace SegLoss.Tests.Losses
         [InlineData(LossMode.Multilabel)]
         public void IgnoredPixelsAreInert(LossMode mode)
         {
-            using var scope = NewDisposeScope();
-            foreach (bool threeD in new[] { false, true })
-            {
-                var (x, target, ignored) = PixelLossChecks.Case(mode, threeD, ignore: true);
-                using var loss = new SensitivitySpecificityLoss(mode, ignoreIndex: PixelLossChecks.IgnoreValue);
-                PixelLossChecks.IgnoredPixelsAreInert(input => loss.call(input, target), x, ignored);
-            }
+            PixelLossChecks.IgnoredPixelsAreInertIn2DAnd3D(mode, () => new SensitivitySpecificityLoss(mode, ignoreIndex: PixelLossChecks.IgnoreValue));
         }
 
         [Fact]
