@@ -24,6 +24,14 @@ namespace SegLoss.Tests.Infrastructure
             return Tensor.TotalCount;
         }
 
+        /// <summary><see cref="AssertNoLeak"/> for one forward + backward call of <paramref name="loss"/>.</summary>
+        public static void AssertForwardAndBackwardLeaveNothing(SegmentationLoss loss, Tensor x, Tensor target) =>
+            AssertNoLeak(() =>
+            {
+                using (var value = loss.call(x, target)) value.backward();
+                x.grad = null;
+            }, "forward disposes every intermediate and only the result survives");
+
         public static void AssertNoLeak(Action action, string because)
         {
             action(); // warm-up: lazily created caches must not count as leaks

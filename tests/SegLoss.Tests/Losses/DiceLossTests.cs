@@ -263,11 +263,7 @@ namespace SegLoss.Tests.Losses
                 using var y = TestData.LabelsWithIgnored(51, 3, -1, 2, 5, 5);
                 using var x = TestData.Logits(52, 2, 3, 5, 5).requires_grad_(true);
                 using var loss = new DiceLoss(ignoreIndex: -1, classWeights: tensor(new[] { 1.0, 1.0, 2.0 }));
-                LiveTensors.AssertNoLeak(() =>
-                {
-                    using (var value = loss.call(x, y)) value.backward();
-                    x.grad = null;
-                }, "forward disposes every intermediate and only the result survives");
+                LiveTensors.AssertForwardAndBackwardLeaveNothing(loss, x, y);
             }
         }
 

@@ -219,11 +219,7 @@ namespace SegLoss.Tests.Losses
                 using var y = TestData.BinaryTargets(551, 2, 3, 5, 5);
                 using var x = TestData.Logits(552, 2, 3, 5, 5).requires_grad_(true);
                 using var loss = new LovaszHingeLoss(LossMode.Multilabel, perImage: perImage);
-                LiveTensors.AssertNoLeak(() =>
-                {
-                    using (var value = loss.call(x, y)) value.backward();
-                    x.grad = null;
-                }, "forward disposes every intermediate and only the result survives");
+                LiveTensors.AssertForwardAndBackwardLeaveNothing(loss, x, y);
             }
         }
     }

@@ -364,11 +364,7 @@ namespace SegLoss.Tests.Losses
                 using var y = TestData.LabelsWithIgnored(141, 4, Ignore, 2, 5, 5);
                 using var x = TestData.Logits(142, 2, 4, 5, 5).requires_grad_(true);
                 using var loss = new LovaszSoftmaxLoss(perImage: perImage, ignoreIndex: Ignore);
-                LiveTensors.AssertNoLeak(() =>
-                {
-                    using (var value = loss.call(x, y)) value.backward();
-                    x.grad = null;
-                }, "forward disposes every intermediate and only the result survives");
+                LiveTensors.AssertForwardAndBackwardLeaveNothing(loss, x, y);
             }
         }
     }

@@ -134,11 +134,7 @@ namespace SegLoss.Tests.Losses
                 using var y = TestData.LabelsWithIgnored(91, 3, -1, 2, 5, 5);
                 using var x = TestData.Logits(92, 2, 3, 5, 5).requires_grad_(true);
                 using var loss = new PenaltyGeneralizedDiceLoss(ignoreIndex: -1);
-                LiveTensors.AssertNoLeak(() =>
-                {
-                    using (var value = loss.call(x, y)) value.backward();
-                    x.grad = null;
-                }, "forward disposes every intermediate and only the result survives");
+                LiveTensors.AssertForwardAndBackwardLeaveNothing(loss, x, y);
             }
         }
     }
