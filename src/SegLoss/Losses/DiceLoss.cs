@@ -17,9 +17,11 @@ namespace SegLoss
     /// averaged by the <c>classMean</c> rule (<see cref="SegLoss.ClassMean"/>): by default Mean is the (weighted) mean over
     /// images and classes, Σ w_c·L / (Σ w_c · images); None returns (N, C) per image and class, or (C) with
     /// <c>batch</c>, after the rule (w_c·L; 0 for absent classes with <see cref="ClassMean.AbsentAsZero"/>).</para>
-    /// <para>Peers: MONAI <c>DiceLoss(weight=w)</c> divides by the entry count (<see cref="ClassMean.EntryCount"/>);
+    /// <para>Peers: MONAI <c>DiceLoss(weight=w)</c> divides by the entry count (<see cref="ClassMean.EntryCount"/>; its
+    /// weight list omits channel 0 when <c>include_background=False</c>, while <c>classWeights</c> always has C entries).
     /// smp <c>DiceLoss</c> pools the batch and zeroes classes absent from it (<c>batch: true</c>,
-    /// <see cref="ClassMean.AbsentAsZero"/>, s_n = s_d = 0).</para>
+    /// <see cref="ClassMean.AbsentAsZero"/>); its score is (TP + s)/((P + G)/2 + s), so its <c>smooth</c> s is
+    /// s_n = s_d = 2s here (0 by default), and its <c>classes=[…]</c> subset is <c>classWeights</c> 0 on the other classes.</para>
     /// <para>Absent classes: with the default s_n = s_d = 1e-5 (MONAI's), a class absent from both target and
     /// prediction scores D = 1 (loss 0); absent from the target but predicted, D ≈ 0 (loss ≈ 1) with a vanishing
     /// gradient. With s_n = 0 such a class scores loss 1 whatever is predicted.</para>
