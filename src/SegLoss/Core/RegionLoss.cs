@@ -9,16 +9,33 @@ namespace SegLoss
     /// </summary>
     public abstract class RegionLoss : SegmentationLoss
     {
+        /// <summary>Lower clamp of a score before its logarithm in <see cref="ScoreLoss"/>.</summary>
+        private const double LogClamp = 1e-7;
+
         /// <summary>Name of the class-weight buffer.</summary>
         private const string ClassWeightsBuffer = "classWeights";
 
         /// <summary>Configures the shared options; see the derived losses for their meaning.</summary>
+        /// <param name="mode">Binary, Multiclass or Multilabel.</param>
+        /// <param name="fromLogits">True: the input holds logits; false: probabilities.</param>
+        /// <param name="smoothNumerator">s_n, added to each ratio's numerator; finite, ≥ 0.</param>
+        /// <param name="smoothDenominator">s_d, added to each ratio's denominator; finite, ≥ 0.</param>
+        /// <param name="includeBackground">Whether channel 0 counts (Multiclass/Multilabel).</param>
+        /// <param name="batch">Sum statistics over the batch before the ratio.</param>
+        /// <param name="classWeights">Optional per-class weights (C), registered as a buffer.</param>
+        /// <param name="ignoreIndex">Target value to ignore, or null.</param>
+        /// <param name="reduction">Mean, Sum or None.</param>
+        /// <param name="classMean">How per-class values become the Mean, and whether classes absent from the target count
+        /// (<see cref="SegLoss.ClassMean"/>); applied by <see cref="ReduceClasses(Tensor, Tensor)"/>. Losses that pool
+        /// classes themselves leave it at <see cref="ClassMean.WeightSum"/>.</param>
         protected RegionLoss(LossMode mode, bool fromLogits, double smoothNumerator, double smoothDenominator,
-            bool includeBackground, bool batch, Tensor? classWeights, long? ignoreIndex, nn.Reduction reduction)
+            bool includeBackground, bool batch, Tensor? classWeights, long? ignoreIndex, nn.Reduction reduction,
+            ClassMean classMean = ClassMean.WeightSum)
             : base(reduction)
         {
             Arguments.Mode(mode, nameof(mode));
             Arguments.Reduction(reduction, nameof(reduction));
+            Arguments.Defined(classMean, nameof(classMean));
             CheckNonNegative(smoothNumerator, nameof(smoothNumerator));
             CheckNonNegative(smoothDenominator, nameof(smoothDenominator));
             Mode = mode;
@@ -28,6 +45,7 @@ namespace SegLoss
             IncludeBackground = includeBackground;
             Batch = batch;
             IgnoreIndex = ignoreIndex;
+            ClassMean = classMean;
             // Kept only in the buffer registry (no field): TorchSharp's to(device) replaces registered buffers
             // but rewrites only fields of the concrete class, so a base-class field would go stale.
             var weights = ClassReduction.ValidateWeights(classWeights, nameof(classWeights));
@@ -54,6 +72,9 @@ namespace SegLoss
 
         /// <summary>Target value whose pixels are left out of every sum, or null.</summary>
         public long? IgnoreIndex { get; }
+
+        /// <summary>How per-class values become the Mean and whether absent classes count (<see cref="SegLoss.ClassMean"/>).</summary>
+        public ClassMean ClassMean { get; }
 
         /// <summary>The class weights (a registered buffer), or null.</summary>
         public Tensor? ClassWeights => get_buffer(ClassWeightsBuffer);
@@ -91,13 +112,38 @@ namespace SegLoss
             return (numerator / denominator.masked_fill(empty, 1.0)).masked_fill(empty, 1.0);
         }
 
-        /// <summary>Selects and weights classes, then applies the reduction.</summary>
+        /// <summary>
+        /// Selects and weights classes, then applies the reduction by the <see cref="ClassMean"/> rule;
+        /// <paramref name="targetSum"/> (Σ g per entry, the shape of <paramref name="perClass"/>) tells which classes
+        /// are absent from the target.
+        /// </summary>
+        private protected Tensor ReduceClasses(Tensor perClass, Tensor targetSum) =>
+            ClassReduction.Reduce(perClass, ClassWeights, IncludeBackground, Mode, reduction, ClassMean, targetSum);
+
+        /// <summary>
+        /// Selects and weights classes, then applies the reduction, for losses that do not offer
+        /// <see cref="ClassMean.AbsentAsZero"/> (which needs the target sums: use the other overload).
+        /// </summary>
         private protected Tensor ReduceClasses(Tensor perClass) =>
-            ClassReduction.Reduce(perClass, ClassWeights, IncludeBackground, Mode, reduction);
+            ClassReduction.Reduce(perClass, ClassWeights, IncludeBackground, Mode, reduction, ClassMean, null);
+
+        /// <summary>
+        /// The soft Jaccard index (TP + s_n) / (P + G − TP + s_d) per entry, through <see cref="Ratio"/> (0/0 = 1):
+        /// the one computation behind <see cref="JaccardLoss"/> and <c>DiceLoss(jaccard: true)</c>.
+        /// </summary>
+        private protected Tensor JaccardIndex(RegionStatistics stats) =>
+            Ratio(stats.TruePositive + SmoothNumerator, stats.PredictionSum + stats.TargetSum - stats.TruePositive + SmoothDenominator);
+
+        /// <summary>
+        /// The loss of an overlap score S in [0, 1]: 1 − S, or −ln(max(S, 1e-7)) with <paramref name="logLoss"/> (smp's
+        /// <c>log_loss</c>, whose clamp is its eps = 1e-7).
+        /// </summary>
+        private protected static Tensor ScoreLoss(Tensor score, bool logLoss) =>
+            logLoss ? score.clamp_min(LogClamp).log().neg() : 1.0 - score;
 
         /// <summary>
         /// Drops channel 0 along <paramref name="axis"/> (the class axis) when the background is excluded, for losses
-        /// that pool classes themselves instead of reducing per-class values through <see cref="ReduceClasses"/>.
+        /// that pool classes themselves instead of reducing per-class values through <see cref="ReduceClasses(Tensor, Tensor)"/>.
         /// </summary>
         private protected Tensor ExcludeBackground(Tensor values, long axis = -1)
         {

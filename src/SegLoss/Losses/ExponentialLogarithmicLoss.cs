@@ -52,11 +52,15 @@ namespace SegLoss
         /// <param name="epsilon">ε of the guarded powers (1e-8), &gt; 0.</param>
         /// <param name="ignoreIndex">Target value to ignore, or null.</param>
         /// <param name="reduction">Mean (the only one supported).</param>
+        /// <param name="classMean">How the Dice term's per-class values become E_i: the plain mean (default; no class
+        /// weights here, so <see cref="ClassMean.EntryCount"/> is the same), or <see cref="ClassMean.AbsentAsZero"/>, which
+        /// counts classes absent from the target as 0 in it. The CE term is unaffected.</param>
         public ExponentialLogarithmicLoss(LossMode mode = LossMode.Multiclass, bool fromLogits = true, double diceWeight = 0.8,
             double crossWeight = 0.2, double diceGamma = 0.3, double crossGamma = 0.3, double smoothNumerator = 1.0,
             double smoothDenominator = 1.0, bool includeBackground = true, bool batch = false, Tensor? labelWeights = null,
-            double epsilon = 1e-8, long? ignoreIndex = null, nn.Reduction reduction = nn.Reduction.Mean)
-            : base(mode, fromLogits, smoothNumerator, smoothDenominator, includeBackground, batch, null, ignoreIndex, reduction)
+            double epsilon = 1e-8, long? ignoreIndex = null, nn.Reduction reduction = nn.Reduction.Mean,
+            ClassMean classMean = ClassMean.WeightSum)
+            : base(mode, fromLogits, smoothNumerator, smoothDenominator, includeBackground, batch, null, ignoreIndex, reduction, classMean)
         {
             Arguments.NonNegative(diceWeight, nameof(diceWeight));
             Arguments.NonNegative(crossWeight, nameof(crossWeight));
@@ -109,7 +113,7 @@ namespace SegLoss
             Arguments.ChannelCount(labelWeights, inputs.C, nameof(labelWeights));
             var dice = Ratio(stats.TruePositive * 2.0 + SmoothNumerator, stats.PredictionSum + stats.TargetSum + SmoothDenominator)
                 .clamp(DiceClamp, 1.0);
-            var diceTerm = ReduceClasses(GuardedPower(dice.log().neg(), DiceGamma));
+            var diceTerm = ReduceClasses(GuardedPower(dice.log().neg(), DiceGamma), stats.TargetSum);
             var crossTerm = Mode == LossMode.Multiclass ? SoftmaxCrossTerm(inputs) : SigmoidCrossTerm(inputs);
             return diceTerm * DiceWeight + crossTerm * CrossWeight;
         }

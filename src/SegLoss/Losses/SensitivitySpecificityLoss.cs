@@ -34,10 +34,13 @@ namespace SegLoss
         /// <param name="batch">Sum over the batch before the ratios (one value per class).</param>
         /// <param name="ignoreIndex">Target value to ignore, or null.</param>
         /// <param name="reduction">Mean (default), Sum or None.</param>
+        /// <param name="classMean">How per-class values become the Mean: the plain mean (default; this loss has no class
+        /// weights, so <see cref="ClassMean.EntryCount"/> is the same), or <see cref="ClassMean.AbsentAsZero"/> to drop the
+        /// background error of classes absent from the target (it still counts in the mean).</param>
         public SensitivitySpecificityLoss(LossMode mode = LossMode.Multiclass, bool fromLogits = true, double r = 0.1,
             double smoothDenominator = 1e-5, bool includeBackground = true, bool batch = false, long? ignoreIndex = null,
-            nn.Reduction reduction = nn.Reduction.Mean)
-            : base(mode, fromLogits, 0.0, smoothDenominator, includeBackground, batch, null, ignoreIndex, reduction)
+            nn.Reduction reduction = nn.Reduction.Mean, ClassMean classMean = ClassMean.WeightSum)
+            : base(mode, fromLogits, 0.0, smoothDenominator, includeBackground, batch, null, ignoreIndex, reduction, classMean)
         {
             // The base registers no tensor (no classWeights here), so checking after it leaves nothing behind.
             Arguments.UnitInterval(r, nameof(r));
@@ -75,7 +78,7 @@ namespace SegLoss
             }
             var sensitivity = PixelReduction.SafeDivide(objectError, objectSize + SmoothDenominator);
             var specificity = PixelReduction.SafeDivide(backgroundError, backgroundSize + SmoothDenominator);
-            return ReduceClasses(sensitivity * R + specificity * (1 - R));
+            return ReduceClasses(sensitivity * R + specificity * (1 - R), objectSize);
         }
     }
 }

@@ -32,6 +32,7 @@ namespace SegLoss.Tests.Core
             [typeof(OhemCrossEntropyLoss)] = new() { ["classWeights"] = Weights },
             [typeof(DiceLoss)] = new() { ["classWeights"] = Weights },
             [typeof(TverskyLoss)] = new() { ["classWeights"] = Weights },
+            [typeof(JaccardLoss)] = new() { ["classWeights"] = Weights },
             [typeof(ExponentialLogarithmicLoss)] = new() { ["labelWeights"] = Weights },
         };
 
@@ -74,6 +75,8 @@ namespace SegLoss.Tests.Core
             yield return new Case(typeof(DiceLoss), "classWeights", ("classWeights", new[] { 0.0, 0.0 }));
             yield return new Case(typeof(TverskyLoss), "gamma", ("gamma", 0.0));
             yield return new Case(typeof(TverskyLoss), "alpha", ("alpha", -1.0));
+            yield return new Case(typeof(TverskyLoss), "gammaPlacement", ("gammaPlacement", GammaPlacement.OnClassMean), ("reduction", nn.Reduction.None));
+            yield return new Case(typeof(JaccardLoss), "smoothDenominator", ("smoothDenominator", -1.0));
             yield return new Case(typeof(ExponentialLogarithmicLoss), "reduction", ("reduction", nn.Reduction.Sum));
             yield return new Case(typeof(ExponentialLogarithmicLoss), "labelWeights", ("mode", LossMode.Binary));
             yield return new Case(typeof(ExponentialLogarithmicLoss), "diceGamma", ("diceGamma", 0.0));
