@@ -46,6 +46,14 @@ namespace SegLoss.Tests.Infrastructure
             yield return (new PenaltyGeneralizedDiceLoss(ignoreIndex: 255), false);
             yield return (new SensitivitySpecificityLoss(ignoreIndex: 255), false);
             yield return (new SensitivitySpecificityLoss(LossMode.Binary, batch: true), true);
+            yield return (new GeneralizedWassersteinDiceLoss(ignoreIndex: 255), false);
+            yield return (WithWeights(new[] { 0.0, 1, 1, 1, 0, 0.5, 1, 0.5, 0 }, w =>
+            {
+                using var m = w.reshape(3, 3);
+                return new GeneralizedWassersteinDiceLoss(distanceMatrix: m, weighting: WassersteinDiceWeighting.InverseVolume, ignoreIndex: 255);
+            }), false);
+            yield return (new MatthewsCorrelationLoss(ignoreIndex: 255), false);
+            yield return (new MatthewsCorrelationLoss(LossMode.Binary, batch: true), true);
             yield return (new DiceLoss(ignoreIndex: 255) + new CrossEntropyLoss(ignoreIndex: 255), false);
             yield return (new DiceLoss(ignoreIndex: 255) + 0.5 * new FocalLoss(ignoreIndex: 255), false);
         }
