@@ -34,6 +34,8 @@ namespace SegLoss.Tests.Core
             [typeof(TverskyLoss)] = new() { ["classWeights"] = Weights },
             [typeof(JaccardLoss)] = new() { ["classWeights"] = Weights },
             [typeof(ExponentialLogarithmicLoss)] = new() { ["labelWeights"] = Weights },
+            [typeof(MatthewsCorrelationLoss)] = new() { ["classWeights"] = Weights },
+            [typeof(GeneralizedWassersteinDiceLoss)] = new() { ["distanceMatrix"] = new[,] { { 0.0, 1.0 }, { 1.0, 0.0 } } },
         };
 
         /// <summary>One rejected construction: the configuration with <paramref name="Changes"/>, rejected for <paramref name="Expected"/>.</summary>
@@ -41,7 +43,12 @@ namespace SegLoss.Tests.Core
         {
             public string Name => $"{Loss.Name}({string.Join(", ", Changes.Select(c => $"{c.name}: {Show(c.value)}"))})";
 
-            private static string Show(object? value) => value is double[] a ? $"[{string.Join(", ", a)}]" : $"{value}";
+            private static string Show(object? value) => value switch
+            {
+                double[] a => $"[{string.Join(", ", a)}]",
+                double[,] m => $"[{string.Join(", ", m.Cast<double>())}]",
+                _ => $"{value}",
+            };
         }
 
         private static IEnumerable<Case> Cases()
@@ -80,6 +87,10 @@ namespace SegLoss.Tests.Core
             yield return new Case(typeof(ExponentialLogarithmicLoss), "reduction", ("reduction", nn.Reduction.Sum));
             yield return new Case(typeof(ExponentialLogarithmicLoss), "labelWeights", ("mode", LossMode.Binary));
             yield return new Case(typeof(ExponentialLogarithmicLoss), "diceGamma", ("diceGamma", 0.0));
+            yield return new Case(typeof(MatthewsCorrelationLoss), "epsilon", ("epsilon", -1.0));
+            yield return new Case(typeof(MatthewsCorrelationLoss), "classWeights", ("classWeights", new[] { 0.0, 0.0 }));
+            yield return new Case(typeof(GeneralizedWassersteinDiceLoss), "distanceMatrix", ("distanceMatrix", new[,] { { 0.0, 1.0 }, { 1.0, 1.0 } }));
+            yield return new Case(typeof(GeneralizedWassersteinDiceLoss), "mode", ("mode", LossMode.Binary));
         }
 
         private static readonly Dictionary<string, Case> CasesByName = Cases().ToDictionary(c => c.Name);
@@ -153,6 +164,13 @@ namespace SegLoss.Tests.Core
             {
                 var values = args.ToDictionary(a => a.Key, a =>
                 {
+                    // double[,] gives a matrix option (GeneralizedWassersteinDiceLoss's distanceMatrix).
+                    if (a.Value is double[,] matrix)
+                    {
+                        var m = tensor(matrix);
+                        tensors.Add(m);
+                        return (object?)m;
+                    }
                     if (a.Value is not double[] array) return a.Value;
                     var t = tensor(array);
                     tensors.Add(t);

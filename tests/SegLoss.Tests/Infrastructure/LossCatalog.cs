@@ -50,6 +50,14 @@ namespace SegLoss.Tests.Infrastructure
             yield return (WithWeights(new[] { 1.0, 2.0, 3.0 }, w => new JaccardLoss(logLoss: true, batch: true, classWeights: w, ignoreIndex: 255, classMean: ClassMean.AbsentAsZero)), false);
             yield return (WithWeights(new[] { 1.0, 2.0, 3.0 }, w => new DiceLoss(includeBackground: false, classWeights: w, ignoreIndex: 255, classMean: ClassMean.EntryCount)), false);
             yield return (new TverskyLoss(LossMode.Binary, gamma: 0.75, batch: true, classMean: ClassMean.AbsentAsZero, gammaPlacement: GammaPlacement.OnClassMean), true);
+            yield return (new GeneralizedWassersteinDiceLoss(ignoreIndex: 255), false);
+            yield return (WithWeights(new[] { 0.0, 1, 1, 1, 0, 0.5, 1, 0.5, 0 }, w =>
+            {
+                using var m = w.reshape(3, 3);
+                return new GeneralizedWassersteinDiceLoss(distanceMatrix: m, weighting: WassersteinDiceWeighting.InverseVolume, ignoreIndex: 255);
+            }), false);
+            yield return (new MatthewsCorrelationLoss(ignoreIndex: 255), false);
+            yield return (new MatthewsCorrelationLoss(LossMode.Binary, batch: true), true);
             yield return (new DiceLoss(ignoreIndex: 255) + new CrossEntropyLoss(ignoreIndex: 255), false);
             yield return (new DiceLoss(ignoreIndex: 255) + 0.5 * new FocalLoss(ignoreIndex: 255), false);
         }
