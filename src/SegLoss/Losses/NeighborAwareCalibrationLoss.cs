@@ -28,8 +28,8 @@ namespace SegLoss
     /// weights are MONAI's erf discretisation over the k taps, normalised to sum 1 (MONAI instead truncates at 4σ —
     /// 9 taps for σ = 1 — whatever its kernel size, and leaves the weights unnormalised, summing to 1 − 7e-6 per
     /// axis for σ = 1). Defaults k = 3, α = 0.1, σ = 1 and the L1 distance are MONAI's.</para>
-    /// <para>Multiclass only (softmax CE over C ≥ 2 classes, as MONAI). The CE term is <see cref="CrossEntropyLoss"/>'s
-    /// per-pixel path (log_softmax and a gather for labels).</para>
+    /// <para>Multiclass only (softmax CE over C ≥ 2 classes, as MONAI). The CE term is <see cref="CrossEntropyLoss"/>'s:
+    /// torch's fused kernel for Mean and Sum of logits, log_softmax and a gather per pixel otherwise.</para>
     /// </remarks>
     public sealed class NeighborAwareCalibrationLoss : SegmentationLoss
     {
@@ -104,15 +104,25 @@ namespace SegLoss
         protected override Tensor Compute(Tensor input, Tensor target)
         {
             var inputs = SegmentationInputs.Create(input, target, Mode, IgnoreIndex, FromLogits);
+            Tensor? penalty = Alpha == 0 ? null : Penalty(inputs);
+            // Mean and Sum of logits reduce CE in torch's fused kernel (the same denominator, the non-ignored pixels, as
+            // the penalty's), unless a sum shares this input's log_softmax; None needs the per-pixel CE.
+            var fused = reduction == nn.Reduction.None || SharedActivations.Serves(inputs)
+                ? null
+                : FusedCrossEntropy.TryCompute(inputs, FromLogits, IgnoreIndex, null, true, null, 0.0, reduction);
+            if (fused is not null) return penalty is null ? fused : fused + PixelReduction.Reduce(penalty, inputs, reduction) * Alpha;
             var (ce, _) = PixelCrossEntropy.Compute(inputs, FromLogits);
-            var x = inputs.Input;
+            return PixelReduction.Reduce(penalty is null ? ce : ce + penalty * Alpha, inputs, reduction);
+        }
+
+        /// <summary>(1/C)·Σ_c d(τ_c, z_c) per pixel (N, S), zero at ignored pixels.</summary>
+        private Tensor Penalty(SegmentationInputs inputs)
+        {
             Tensor proportions;
             using (no_grad()) proportions = NeighborhoodProportions(inputs);
-            var difference = proportions - x;
+            var difference = proportions - inputs.Input;
             var d = Distance == CalibrationDistance.L1 ? difference.abs() : difference.square();
-            var penalty = PixelReduction.Masked(inputs, d.mean(new long[] { 1 }));
-            var loss = Alpha == 0 ? ce : ce + penalty * Alpha;
-            return PixelReduction.Reduce(loss, inputs, reduction);
+            return PixelReduction.Masked(inputs, d.mean(new long[] { 1 }));
         }
 
         /// <summary>

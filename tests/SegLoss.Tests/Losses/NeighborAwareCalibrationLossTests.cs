@@ -274,6 +274,20 @@ namespace SegLoss.Tests.Losses
         }
 
         [Fact]
+        public void In_a_sum_sharing_the_log_softmax_the_value_and_gradient_are_unchanged()
+        {
+            using var scope = NewDisposeScope();
+            var (x, y, _) = PixelLossChecks.Case(LossMode.Multiclass, threeD: false, ignore: true);
+            using var nacl = new NeighborAwareCalibrationLoss(ignoreIndex: Ignore);
+            using var dice = new DiceLoss(ignoreIndex: Ignore);
+            using var sum = nacl + dice;
+            var (together, g1) = PixelLossChecks.ValueAndGradient(v => sum.call(v, y), x);
+            var (apart, g2) = PixelLossChecks.ValueAndGradient(v => nacl.call(v, y) + dice.call(v, y), x);
+            together.Should().BeApproximately(apart, 1e-12);
+            g1.Should().Equal(g2, (a, b) => Math.Abs(a - b) < 1e-12);
+        }
+
+        [Fact]
         public void Bad_options_and_inputs_name_the_argument()
         {
             using var scope = NewDisposeScope();
