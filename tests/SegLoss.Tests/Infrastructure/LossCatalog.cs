@@ -60,6 +60,14 @@ namespace SegLoss.Tests.Infrastructure
             yield return (new MatthewsCorrelationLoss(LossMode.Binary, batch: true), true);
             yield return (new DiceLoss(ignoreIndex: 255) + new CrossEntropyLoss(ignoreIndex: 255), false);
             yield return (new DiceLoss(ignoreIndex: 255) + 0.5 * new FocalLoss(ignoreIndex: 255), false);
+            yield return (new AsymmetricFocalLoss(ignoreIndex: 255), false);
+            yield return (new AsymmetricFocalLoss(LossMode.Binary, gamma: 0.5), true);
+            yield return (new AsymmetricFocalTverskyLoss(ignoreIndex: 255), false);
+            yield return (new AsymmetricFocalTverskyLoss(LossMode.Binary, batch: true), true);
+            yield return (new AsymmetricUnifiedFocalLoss(ignoreIndex: 255), false);
+            yield return (new AsymmetricUnifiedFocalLoss(LossMode.Binary, delta: 0.7), true);
+            yield return (new NeighborAwareCalibrationLoss(ignoreIndex: 255), false);
+            yield return (new NeighborAwareCalibrationLoss(kernel: NeighborhoodKernel.Gaussian, distance: CalibrationDistance.L2, ignoreIndex: 255), false);
         }
 
         /// <summary>Builds a loss from a temporary weight tensor, which is disposed (the loss keeps its own copy).</summary>
