@@ -18,12 +18,14 @@ namespace SegLoss
     /// Their target values are not used, so a masked-out region may hold any label. <c>loss(x, t, mask)</c> therefore
     /// equals <c>loss(x, t')</c> with t' holding the loss's ignore index where the mask is 0, and composes with the
     /// loss's own ignore index (a pixel is used when the mask keeps it and its label is not ignored). A mask of all
-    /// zeros gives what an all-ignored input gives (0 with a zero gradient for the pixel losses).</para>
+    /// zeros gives what an all-ignored input gives (0 with a zero gradient for the pixel losses). As at ignored
+    /// pixels, the input itself must still be finite there (the non-finite policy reads the whole input).</para>
     /// <para>The mask is a pixel mask: (N, 1, *spatial), (1, 1, *spatial) (one mask for the batch), (N, *spatial) or
     /// (1, *spatial), where any batch or spatial size may also be 1 and is broadcast (MONAI's <c>B1H[WD]</c> and
     /// <c>11H[WD]</c>, whose multiplication broadcasts likewise). It holds only 0 and 1, as bool or any real dtype, on
     /// the input's device; it is a constant (no gradient flows into it). Values between 0 and 1 are refused: a soft
-    /// mask is a per-pixel weighting, which <see cref="PixelWeightedCrossEntropyLoss"/> provides.</para>
+    /// mask is a per-pixel weighting, which <see cref="PixelWeightedCrossEntropyLoss"/> provides (whose 0/1 weight map
+    /// with the default WeightSum normalisation is also this mask for cross-entropy).</para>
     /// <para>Difference from MONAI: MONAI's <c>MaskedLoss</c> multiplies the input and the target by the mask before
     /// the wrapped loss. Its <c>MaskedDiceLoss</c> applies the activation first, so masked pixels contribute p = 0 and
     /// g = 0, which is what leaving them out means for Dice: there the two agree (see the porting tests). Wrapping a

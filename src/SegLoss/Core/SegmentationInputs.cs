@@ -81,9 +81,6 @@ namespace SegLoss
         /// </summary>
         public long RawIgnoreIndex => RawIgnoreIndexFor(IgnoreIndex);
 
-        /// <summary>Whether a user mask (<see cref="MaskedLoss"/>) left pixels out of these inputs.</summary>
-        public bool Masked { get; private init; }
-
         /// <summary>Floating target (N, C, S) in the input's dtype with ignored entries set to 0; null for hard labels.</summary>
         public Tensor? Target { get; private set; }
 
@@ -173,7 +170,6 @@ namespace SegLoss
                 TargetSource = target,
                 FromLogits = fromLogits,
                 IgnoreIndex = ignoreIndex,
-                Masked = keep is not null,
             };
             if (!fromLogits) CheckProbabilityRange(canonical, nameof(input), "input", input);
 

@@ -101,6 +101,57 @@ namespace SegLoss.Tests.Composition
             }
         }
 
+        /// <summary>
+        /// Variants of a catalogue loss whose code paths read the validity mask differently: each bool option flipped
+        /// (except fromLogits), and the Sum and None reductions; built twice, without and with ignoreIndex = 255.
+        /// </summary>
+        private static IEnumerable<(string Variant, Func<long?, SegmentationLoss> Make)> Variants(string name, LossMode mode)
+        {
+            var type = typeof(SegmentationLoss).Assembly.GetExportedTypes().SingleOrDefault(t => t.Name == name);
+            if (type is null) yield break;
+            var ctor = type.GetConstructors().OrderByDescending(c => c.GetParameters().Length).First();
+            var parameters = ctor.GetParameters();
+            if (!parameters.Any(p => p.Name == "ignoreIndex")) yield break;
+            object?[] Args(long? ignore, string? flip, object? value) => parameters.Select(p =>
+                p.Name == "mode" ? mode : p.Name == "ignoreIndex" ? ignore : p.Name == flip ? value : p.DefaultValue).ToArray();
+            var changes = parameters.Where(p => p.ParameterType == typeof(bool) && p.Name != "fromLogits")
+                .Select(p => (p.Name!, (object?)!(bool)p.DefaultValue!))
+                .Append(("reduction", nn.Reduction.Sum))
+                .Append(("reduction", nn.Reduction.None));
+            foreach (var (flip, value) in changes)
+            {
+                try { ((IDisposable)ctor.Invoke(Args(null, flip, value))).Dispose(); }
+                catch (System.Reflection.TargetInvocationException e) when (e.InnerException is ArgumentException) { continue; }
+                yield return ($"{flip} = {value}", ignore => (SegmentationLoss)ctor.Invoke(Args(ignore, flip, value)));
+            }
+        }
+
+        [Theory]
+        [MemberData(nameof(Rows))]
+        public void EveryOptionVariantWithAMaskEqualsItWithTheMaskedPixelsIgnored(string name, LossMode mode)
+        {
+            using var scope = NewDisposeScope();
+            using (var probe = WithIgnoreIndex(name, mode))
+                if (probe is not null && !name.Contains('+')) Variants(name, mode).Count().Should().BeGreaterThanOrEqualTo(2, "every loss with an ignore index has the Sum and None variants at least");
+            foreach (var (variant, make) in Variants(name, mode))
+                foreach (bool threeD in new[] { false, true })
+                {
+                    var (x, target, keep, ignoredTarget) = Case(mode, threeD, seed: 3);
+                    using var masked = new MaskedLoss(make(null));
+                    using var ignoring = make(Ignore);
+                    var mask = keep.unsqueeze(1);
+                    string because = $"{name} {mode} {variant} {(threeD ? "3D" : "2D")}";
+                    using (var a = masked.call(x, target, mask))
+                    using (var b = ignoring.call(x, ignoredTarget))
+                    {
+                        a.shape.Should().Equal(b.shape, because);
+                        a.allclose(b, 1e-10, 1e-12).Should().BeTrue(because);
+                    }
+                    ShouldAgree(ValueAndGradient(input => masked.call(input, target, mask).sum(), x), ValueAndGradient(input => ignoring.call(input, ignoredTarget).sum(), x), because);
+                    PixelLossChecks.IgnoredPixelsAreInert(input => masked.call(input, target, mask).sum(), x, keep.logical_not().unsqueeze(1).expand_as(x));
+                }
+        }
+
         [Theory]
         [MemberData(nameof(Rows))]
         public void AnAllOnesMaskGivesTheUnmaskedLossAndAnAllZerosMaskWhatAnAllIgnoredTargetGives(string name, LossMode mode)
@@ -218,6 +269,22 @@ namespace SegLoss.Tests.Composition
                 using var masked = new MaskedLoss(inner);
                 GradCheck.Full(input => masked.call(input, target, mask), x);
             }
+        }
+
+        [Theory]
+        [InlineData(LossMode.Multiclass)]
+        [InlineData(LossMode.Binary)]
+        [InlineData(LossMode.Multilabel)]
+        public void MaskedCrossEntropyIsPixelWeightedCrossEntropyWithTheMaskAsWeightMap(LossMode mode)
+        {
+            // Σ m·ℓ / Σ m (WeightSum normalisation) is the mean over the kept pixels: the documented soft-mask route
+            // agrees with MaskedLoss on 0/1 masks.
+            using var scope = NewDisposeScope();
+            var (x, target, keep, _) = Case(mode, threeD: true);
+            using var masked = new MaskedLoss(new CrossEntropyLoss(mode));
+            using var weighted = new PixelWeightedCrossEntropyLoss(mode);
+            var weights = keep.to(ScalarType.Float64);
+            ShouldAgree(ValueAndGradient(input => masked.call(input, target, keep), x), ValueAndGradient(input => weighted.call(input, target, weights), x), "0/1 weights are a mask");
         }
 
         [Fact]
