@@ -64,7 +64,7 @@ namespace SegLoss
             }
             bool ignoring = inputs.Valid is not null;
             var labels = ignoring ? inputs.RawLabels! : inputs.Labels;
-            long index = ignoring ? ignoreIndex!.Value : -100;
+            long index = ignoring ? ignoreIndex ?? inputs.RawIgnoreIndex : -100;
             switch (reduction)
             {
                 case nn.Reduction.None:

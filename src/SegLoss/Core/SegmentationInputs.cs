@@ -11,7 +11,11 @@ namespace SegLoss
     /// <remarks>
     /// Spatial dimensions are flattened to one axis S so that every loss handles 1D, 2D and 3D alike.
     /// Ignored pixels are replaced by a harmless value (label 0, target 0) and reported in <see cref="Valid"/>,
-    /// so no later gather or one-hot can index out of range.
+    /// so no later gather or one-hot can index out of range. Pixels a <see cref="MaskedLoss"/> masks out (the
+    /// <see cref="MaskScope"/> open for this pair) are treated exactly like ignored ones: they are 0 in
+    /// <see cref="Valid"/>, hold label 0 / target 0 whatever the target held there (so their values are not checked),
+    /// and hold <see cref="RawIgnoreIndex"/> in <see cref="RawLabels"/>; so every loss that honours its ignore index
+    /// honours the mask.
     /// </remarks>
     internal sealed class SegmentationInputs
     {
@@ -60,9 +64,22 @@ namespace SegLoss
 
         /// <summary>
         /// Multiclass hard labels (N, S) int64 as given, ignored pixels still holding the ignore index (for fused
-        /// kernels that take an ignore index themselves); null for floating targets.
+        /// kernels that take an ignore index themselves) and masked-out pixels holding <see cref="RawIgnoreIndex"/>;
+        /// null for floating targets.
         /// </summary>
         public Tensor? RawLabels { get; private set; }
+
+        /// <summary>
+        /// The label <see cref="RawLabels"/> holds at masked-out pixels when the loss has no ignore index: outside every
+        /// valid label range, PyTorch's default ignore index.
+        /// </summary>
+        internal const long MaskedLabel = -100;
+
+        /// <summary>
+        /// The value <see cref="RawLabels"/> holds at every pixel that is not valid: the ignore index, or
+        /// <see cref="MaskedLabel"/> when only a user mask left pixels out (fused kernels skip it).
+        /// </summary>
+        public long RawIgnoreIndex => RawIgnoreIndexFor(IgnoreIndex);
 
         /// <summary>Floating target (N, C, S) in the input's dtype with ignored entries set to 0; null for hard labels.</summary>
         public Tensor? Target { get; private set; }
@@ -107,8 +124,12 @@ namespace SegLoss
         {
             if (input is null) throw new ArgumentNullException(nameof(input));
             if (target is null) throw new ArgumentNullException(nameof(target));
-            // The terms of a sum validate the pair once: the first term's views serve the others.
-            return SharedActivations.GetOrAddInputs(input, target, (mode, fromLogits, ignoreIndex), () => Validate(input, target, mode, ignoreIndex, fromLogits));
+            // The pixels a MaskedLoss around this call keeps (null: all). Read here, before the memo, so that the mask's
+            // scope is marked used even when a sum's first term built the views.
+            var keep = MaskScope.KeepFor(input, target);
+            // The terms of a sum validate the pair once: the first term's views serve the others (the sharing context
+            // belongs to the mask scope, so the memo never crosses masks).
+            return SharedActivations.GetOrAddInputs(input, target, (mode, fromLogits, ignoreIndex), () => Validate(input, target, mode, ignoreIndex, fromLogits, keep));
         }
 
         /// <summary>The tensors this object holds, for adoption into a sharing context's scope.</summary>
@@ -119,7 +140,7 @@ namespace SegLoss
                 if (t is not null) yield return t;
         }
 
-        private static SegmentationInputs Validate(Tensor input, Tensor target, LossMode mode, long? ignoreIndex, bool fromLogits)
+        private static SegmentationInputs Validate(Tensor input, Tensor target, LossMode mode, long? ignoreIndex, bool fromLogits, Tensor? keep)
         {
             var shape = input.shape;
             if (!input.is_floating_point())
@@ -152,12 +173,14 @@ namespace SegLoss
             };
             if (!fromLogits) CheckProbabilityRange(canonical, nameof(input), "input", input);
 
-            if (mode == LossMode.Multiclass) result.SetMulticlassTarget(target, ignoreIndex);
-            else result.SetSigmoidTarget(target, ignoreIndex);
+            // Masked-out pixels, bool (N, 1, S); the mask's batch size was checked against this input by MaskedLoss.
+            var dropped = keep?.logical_not();
+            if (mode == LossMode.Multiclass) result.SetMulticlassTarget(target, ignoreIndex, dropped);
+            else result.SetSigmoidTarget(target, ignoreIndex, dropped);
             return result;
         }
 
-        private void SetMulticlassTarget(Tensor target, long? ignoreIndex)
+        private void SetMulticlassTarget(Tensor target, long? ignoreIndex, Tensor? dropped)
         {
             var tshape = target.shape;
             var labelShape = new long[InputShape.Length - 1];
@@ -168,6 +191,9 @@ namespace SegLoss
             {
                 if (!SameShape(tshape, InputShape))
                     throw new ArgumentException($"target has shape {Shapes.Format(tshape)} but input {Shapes.Format(InputShape)} needs {Shapes.Format(InputShape)} soft labels (or {Shapes.Format(labelShape)} class labels) for Multiclass", nameof(target));
+                // Soft Multiclass targets have no ignore index either: the losses' soft-label paths take every pixel.
+                if (dropped is not null)
+                    throw new ArgumentException($"target has shape {Shapes.Format(tshape)} (soft labels), but a MaskedLoss in Multiclass mode needs integer class labels of shape {Shapes.Format(labelShape)} (e.g. the argmax over dim 1 of a one-hot target)", nameof(target));
                 var soft = target.to(Input.dtype).reshape(N, C, S);
                 CheckProbabilityRange(soft, nameof(target), "soft target", target);
                 Target = soft;
@@ -178,17 +204,21 @@ namespace SegLoss
             if (!target.is_integral())
                 throw new ArgumentException($"target has dtype {target.dtype} but Multiclass labels of shape {Shapes.Format(labelShape)} must be integers (floating targets must be {Shapes.Format(InputShape)} class probabilities)", nameof(target));
 
-            var labels = target.to(ScalarType.Int64).reshape(N, S);
-            RawLabels = labels;
+            var given = target.to(ScalarType.Int64).reshape(N, S);
+            var masked = dropped?.squeeze(1);
+            // Masked-out pixels take label 0 before the range check: what the target holds there is never used.
+            var labels = masked is null ? given : given.masked_fill(masked, 0);
+            RawLabels = masked is null ? given : given.masked_fill(masked, RawIgnoreIndexFor(ignoreIndex));
             // Two reductions (one read-back) instead of element-wise range masks: the common case is in range.
             var (lo, hi) = MinMax(labels);
             if (ignoreIndex.HasValue && ignoreIndex.Value >= lo && ignoreIndex.Value <= hi)
             {
                 var ignored = labels.eq(ignoreIndex.Value);
                 labels = labels.masked_fill(ignored, 0);
-                Valid = ignored.logical_not().to(Input.dtype).unsqueeze(1);
+                masked = masked is null ? ignored : masked.logical_or(ignored);
                 if (lo < 0 || hi >= C) (lo, hi) = MinMax(labels);
             }
+            if (masked is not null) Valid = masked.logical_not().to(Input.dtype).unsqueeze(1);
             if (lo < 0 || hi >= C)
             {
                 long bad = lo < 0 ? lo : hi;
@@ -198,7 +228,7 @@ namespace SegLoss
             Labels = labels;
         }
 
-        private void SetSigmoidTarget(Tensor target, long? ignoreIndex)
+        private void SetSigmoidTarget(Tensor target, long? ignoreIndex, Tensor? dropped)
         {
             var tshape = target.shape;
             bool full = SameShape(tshape, InputShape);
@@ -215,11 +245,10 @@ namespace SegLoss
 
             var flat = target.reshape(N, C, S);
             Tensor? ignored = null;
-            if (ignoreIndex.HasValue && target.dtype != ScalarType.Bool)
-            {
-                ignored = flat.eq(ignoreIndex.Value);
-                Valid = ignored.logical_not().to(Input.dtype);
-            }
+            if (ignoreIndex.HasValue && target.dtype != ScalarType.Bool) ignored = flat.eq(ignoreIndex.Value);
+            // A masked-out pixel leaves out all its channels, as an ignore index in every channel would.
+            if (dropped is not null) ignored = ignored is null ? dropped.expand(N, C, S).contiguous() : ignored.logical_or(dropped);
+            if (ignored is not null) Valid = ignored.logical_not().to(Input.dtype);
             var values = flat.to(Input.dtype);
             if (ignored is not null) values = values.masked_fill(ignored, 0);
             // Bool targets are 0/1 by type. Otherwise one read-back of min, max, Σg² and Σg checks the range and tells
@@ -229,6 +258,8 @@ namespace SegLoss
             else HardTargets = CheckProbabilityRange(values, nameof(target), "target", target, detectHard: true);
             Target = values;
         }
+
+        private static long RawIgnoreIndexFor(long? ignoreIndex) => ignoreIndex ?? MaskedLabel;
 
         /// <summary>
         /// Values in [0, 1]; a NaN or ±∞ is reported in <paramref name="source"/>'s own coordinates. With

@@ -16,7 +16,9 @@ namespace SegLoss
     /// the caller's input and target objects (identity) and by mode, activation and ignore index, so losses with other
     /// settings, or a deep-supervision level with a resized target, compute their own. Shared tensors are moved into
     /// the dispose scope the context was opened with, which outlives the terms' own scopes and is disposed with the
-    /// call (autograd keeps what the backward pass needs).
+    /// call (autograd keeps what the backward pass needs). A context also belongs to the <see cref="MaskScope"/> open
+    /// when it was created: under another user mask (or none) the same pair is served by another context, so masked
+    /// and unmasked views of one pair are never mixed up.
     /// </remarks>
     internal sealed class SharedActivations : IDisposable
     {
@@ -26,6 +28,7 @@ namespace SegLoss
         private readonly Tensor _input;
         private readonly Tensor _target;
         private readonly DisposeScope _scope;
+        private readonly MaskScope? _mask;
         private readonly Dictionary<(LossMode mode, bool fromLogits, long? ignoreIndex, string kind), Tensor> _values = new();
         private readonly Dictionary<(LossMode mode, bool fromLogits, long? ignoreIndex), SegmentationInputs> _inputs = new();
 
@@ -34,6 +37,7 @@ namespace SegLoss
             _input = input;
             _target = target;
             _scope = scope;
+            _mask = MaskScope.Current;
             _previous = _current;
             _current = this;
         }
@@ -43,7 +47,7 @@ namespace SegLoss
         /// open for the same pair already (then null: the outer context serves).
         /// </summary>
         internal static SharedActivations? Open(Tensor input, Tensor target, DisposeScope scope) =>
-            _current is { } c && ReferenceEquals(c._input, input) && ReferenceEquals(c._target, target) ? null : new SharedActivations(input, target, scope);
+            Matching(input, target) is null ? new SharedActivations(input, target, scope) : null;
 
         /// <summary>Whether a context serves these inputs.</summary>
         internal static bool Serves(SegmentationInputs inputs) => For(inputs) is not null;
@@ -72,7 +76,7 @@ namespace SegLoss
         /// </summary>
         internal static SegmentationInputs GetOrAddInputs(Tensor input, Tensor target, (LossMode mode, bool fromLogits, long? ignoreIndex) options, Func<SegmentationInputs> make)
         {
-            var context = _current is { } c && ReferenceEquals(c._input, input) && ReferenceEquals(c._target, target) ? c : null;
+            var context = Matching(input, target);
             if (context is null) return make();
             if (context._inputs.TryGetValue(options, out var inputs)) return inputs;
             inputs = make();
@@ -86,7 +90,10 @@ namespace SegLoss
         /// <summary>Closes the context.</summary>
         public void Dispose() => _current = _previous;
 
-        private static SharedActivations? For(SegmentationInputs inputs) =>
-            _current is { } c && ReferenceEquals(c._input, inputs.Source) && ReferenceEquals(c._target, inputs.TargetSource) ? c : null;
+        private static SharedActivations? For(SegmentationInputs inputs) => Matching(inputs.Source, inputs.TargetSource);
+
+        /// <summary>The open context for (input, target) under the current user mask, or null.</summary>
+        private static SharedActivations? Matching(Tensor input, Tensor target) =>
+            _current is { } c && ReferenceEquals(c._input, input) && ReferenceEquals(c._target, target) && ReferenceEquals(c._mask, MaskScope.Current) ? c : null;
     }
 }
