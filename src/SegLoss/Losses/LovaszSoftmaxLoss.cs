@@ -110,6 +110,7 @@ namespace SegLoss
             long n = inputs.N, c = inputs.C, s = inputs.S;
             var probabilities = Activation.Probabilities(inputs.Input, Mode, FromLogits);
             var g = inputs.DenseTarget();
+            var validity = inputs.Valid;
             if (_classSubset is not null)
             {
                 // The softmax above ran over every channel; only the listed classes are measured.
@@ -119,10 +120,12 @@ namespace SegLoss
                 var index = tensor(_classSubset.Select(k => (long)k).ToArray(), ScalarType.Int64, probabilities.device);
                 probabilities = probabilities.index_select(1, index);
                 g = g.index_select(1, index);
+                // Multilabel validity is per entry (N, C, S); Multiclass and Binary masks have one channel.
+                if (validity is not null && validity.shape[1] > 1) validity = validity.index_select(1, index);
                 c = _classSubset.Length;
             }
             var errors = (g - probabilities).abs();
-            var valid = inputs.Valid?.expand(n, c, s);
+            var valid = validity?.expand(n, c, s);
             var rows = LovaszExtension.Loss(
                 LovaszExtension.Rows(errors, PerImage),
                 LovaszExtension.Rows(g, PerImage),
