@@ -53,6 +53,7 @@ namespace SegLoss.Tests.Infrastructure
             yield return (new TopKCrossEntropyLoss(k: 30, ignoreIndex: 255, pixelMean: PixelMean.AllElements), false);
             yield return (new LovaszSoftmaxLoss(classes: LovaszClasses.All, ignoreIndex: 255, classSubset: new[] { 1, 2 }), false);
             yield return (new LovaszHingeLoss(perImage: false, pooling: LovaszHingePooling.AllChannels), true);
+            yield return (new OhemCrossEntropyLoss(minKept: 64, ignoreIndex: 255, pixelMean: PixelMean.AllElements), false);
         }
 
         /// <summary>Builds a loss from a temporary weight tensor, which is disposed (the loss keeps its own copy).</summary>

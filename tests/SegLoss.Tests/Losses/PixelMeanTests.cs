@@ -202,6 +202,56 @@ namespace SegLoss.Tests.Losses
             Value(new TopKCrossEntropyLoss(k: 50, perImage: true, ignoreIndex: Ignore, pixelMean: PixelMean.AllElements), x, y).Should().BeApproximately(expected, Tol);
         }
 
+        // ---------------------------------------------------------------- OhemCrossEntropyLoss
+
+        [Fact]
+        public void Ohem_AllElements_divides_the_kept_loss_by_every_pixel()
+        {
+            // Kept: valid pixels with p_true < 0.6 (minKept 0). Mean: over the kept (default) or over all N·S pixels.
+            using var scope = NewDisposeScope();
+            var x = TestData.Logits(17, 2, 3, 2, 3);
+            var y = TestData.LabelsWithIgnored(18, 3, Ignore, 2, 2, 3);
+            var z = x.data<double>().ToArray();
+            var labels = y.data<long>().ToArray();
+            double sum = 0;
+            int kept = 0;
+            for (int b = 0; b < 2; b++)
+                for (int i = 0; i < 6; i++)
+                {
+                    long label = labels[b * 6 + i];
+                    if (label == Ignore) continue;
+                    double p = Softmax(Enumerable.Range(0, 3).Select(c => z[(b * 3 + c) * 6 + i]).ToArray())[label];
+                    if (p >= 0.6) continue;
+                    sum += -Math.Log(p);
+                    kept++;
+                }
+            kept.Should().BeInRange(1, 11, "the case keeps some pixels and drops others");
+            Value(new OhemCrossEntropyLoss(threshold: 0.6, minKept: 0, ignoreIndex: Ignore), x, y).Should().BeApproximately(sum / kept, Tol);
+            Value(new OhemCrossEntropyLoss(threshold: 0.6, minKept: 0, ignoreIndex: Ignore, pixelMean: PixelMean.AllElements), x, y).Should().BeApproximately(sum / 12, Tol);
+            using var w = tensor(new[] { 1.0, 2.0, 3.0 });
+            ((Action)(() => new OhemCrossEntropyLoss(classWeights: w, pixelMean: PixelMean.ChannelEntries))).Should().Throw<ArgumentException>()
+                .Which.ParamName.Should().Be("pixelMean");
+            new OhemCrossEntropyLoss(pixelMean: PixelMean.AllElements).PixelMean.Should().Be(PixelMean.AllElements);
+        }
+
+        [Fact]
+        public void Ohem_AllElements_gradients_match_finite_differences()
+        {
+            using var scope = NewDisposeScope();
+            foreach (var mode in new[] { LossMode.Multiclass, LossMode.Binary })
+                foreach (bool threeD in new[] { false, true })
+                {
+                    var (x, target, _) = PixelLossChecks.Case(mode, threeD, ignore: true);
+                    using var w = tensor(new[] { 1.0, 2.0, 0.5 }.Take((int)x.shape[1]).ToArray());
+                    GradCheck.EachLoss(new SegmentationLoss[]
+                    {
+                        new OhemCrossEntropyLoss(mode, threshold: 0.6, minKept: 2, ignoreIndex: Ignore, pixelMean: PixelMean.AllElements),
+                        new OhemCrossEntropyLoss(mode, threshold: 0.6, minKept: 2, classWeights: w, ignoreIndex: Ignore, pixelMean: PixelMean.AllElements),
+                    }, x, target);
+                    PixelLossChecks.IgnoredPixelsAreInertIn2DAnd3D(mode, () => new OhemCrossEntropyLoss(mode, threshold: 0.6, minKept: 2, ignoreIndex: Ignore, pixelMean: PixelMean.AllElements));
+                }
+        }
+
         // ---------------------------------------------------------------- gradients and ignored pixels
 
         public static TheoryData<LossMode, bool> Modes2D3D()

@@ -69,6 +69,41 @@ namespace SegLoss.Tests.Porting
             LossValues.Value(valid, x, y).Should().BeApproximately(Peer(Flat(x)) * n * s / validCount, ValueTol);
         }
 
+        // ------------------------------------------------------------------ mmseg CrossEntropyLoss
+
+        [Theory]
+        [InlineData(false)]
+        [InlineData(true)]
+        public void Mmseg_CrossEntropyLoss_without_avg_non_ignore_is_CE_with_AllElements(bool weighted)
+        {
+            // mmseg CrossEntropyLoss(class_weight=w, avg_non_ignore=False) (its default) called with ignore_index=255 ≡
+            // new CrossEntropyLoss(classWeights: w, ignoreIndex: 255, pixelMean: PixelMean.AllElements).
+            using var scope = NewDisposeScope();
+            long n = 2, c = 3, s = 6;
+            var x = TestData.Logits(13, n, c, 2, 3);
+            var y = TestData.LabelsWithIgnored(14, c, Ignore, n, 2, 3);
+            var labels = y.data<long>().ToArray();
+            var w = weighted ? new[] { 0.5, 2.0, 1.0 } : new[] { 1.0, 1.0, 1.0 };
+
+            // cross_entropy: F.cross_entropy(weight=class_weight, reduction='none', ignore_index) — w_y·(−log p_y), 0 at
+            // ignored pixels; avg_non_ignore False leaves avg_factor None, so weight_reduce_loss takes .mean() over N·H·W.
+            double Peer(double[] v)
+            {
+                double total = 0;
+                for (int b = 0; b < n; b++)
+                    for (int i = 0; i < s; i++)
+                    {
+                        long label = labels[b * s + i];
+                        if (label != Ignore) total += w[label] * -LogSoftmax(v, b, c, s, i)[label];
+                    }
+                return total / (n * s);
+            }
+
+            using var weights = tensor(w);
+            using var loss = new CrossEntropyLoss(classWeights: weighted ? weights : null, ignoreIndex: Ignore, pixelMean: PixelMean.AllElements);
+            AssertMatchesPeer(loss, x, y, Peer);
+        }
+
         // ------------------------------------------------------------------ smp SoftBCEWithLogitsLoss
 
         [Theory]
