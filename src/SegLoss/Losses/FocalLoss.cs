@@ -34,7 +34,8 @@ namespace SegLoss
     /// soft targets sum c = 1..C−1. This differs on purpose from MONAI's softmax <c>FocalLoss(use_softmax=True,
     /// include_background=False)</c>, which slices channel 0 off the logits <i>before</i> its softmax (a softmax over
     /// the foreground channels only, a different model of the probabilities; with C = 2 it leaves one channel and a
-    /// loss of exactly 0) and drops its scalar α. Binary: ignored (a single channel has no background channel to
+    /// loss of exactly 0) and drops its scalar α; its value is <c>new FocalLoss(pixelMean: PixelMean.ChannelEntries)</c>
+    /// called on <c>input[:, 1:]</c> and the one-hot target's channels 1.. as soft targets. Binary: ignored (a single channel has no background channel to
     /// drop), as in the region losses. MONAI's <c>DiceFocalLoss(include_background=False, to_onehot_y=True, gamma=γ,
     /// alpha=α)</c> does not forward <c>use_softmax</c>, so its focal part is the sigmoid form on the one-hot target,
     /// reproduced by <c>new FocalLoss(LossMode.Multilabel, gamma: γ, alpha: α, includeBackground: false)</c> on

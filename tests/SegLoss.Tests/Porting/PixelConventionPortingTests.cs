@@ -257,6 +257,48 @@ namespace SegLoss.Tests.Porting
             AssertMatchesPeer(loss, x, y, Peer);
         }
 
+        [Fact]
+        public void Monai_softmax_FocalLoss_without_background_is_Focal_on_the_sliced_channels()
+        {
+            // MONAI FocalLoss(use_softmax=True, include_background=False, to_onehot_y=True, gamma=2) slices channel 0 off
+            // the logits and the one-hot target *before* its softmax (so the softmax runs over C − 1 channels and a
+            // background pixel has an all-zero target row), and drops α. No SegLoss option does that on purpose
+            // (includeBackground: false keeps the softmax over all C); the peer's value is
+            // new FocalLoss(pixelMean: PixelMean.ChannelEntries) on input[:, 1:] and OneHot.Encode(y, C)[:, 1:].
+            using var scope = NewDisposeScope();
+            long n = 2, c = 4, s = 6;
+            var x = TestData.Logits(23, n, c, 2, 3);
+            var y = TestData.Labels(24, c, n, 2, 3);
+            var labels = y.data<long>().ToArray();
+
+            // forward: target = one_hot(y); input, target = input[:, 1:], target[:, 1:]; softmax_focal_loss on the
+            // C − 1 channels: −(1 − exp(ls))^γ·ls·target with ls = log_softmax over channels 1..C−1; .mean() over
+            // N·(C − 1)·H·W.
+            double Peer(double[] v)
+            {
+                double total = 0;
+                for (int b = 0; b < n; b++)
+                    for (int i = 0; i < s; i++)
+                    {
+                        var z = Enumerable.Range(1, (int)c - 1).Select(ch => v[(b * c + ch) * s + i]).ToArray();
+                        double max = z.Max(), lse = max + Math.Log(z.Sum(a => Math.Exp(a - max)));
+                        long label = labels[b * s + i];
+                        if (label == 0) continue; // an all-zero target row
+                        double ls = z[label - 1] - lse;
+                        total += -Math.Pow(1 - Math.Exp(ls), 2) * ls;
+                    }
+                return total / (n * (c - 1) * s);
+            }
+
+            var sliced = OneHot.Encode(y, c, dtype: ScalarType.Float64).narrow(1, 1, c - 1);
+            using var loss = new FocalLoss(pixelMean: PixelMean.ChannelEntries);
+            double expected = Peer(Flat(x));
+            LossValues.Value(loss, x.narrow(1, 1, c - 1), sliced).Should().BeApproximately(expected, ValueTol);
+            // includeBackground: false is a different loss (softmax over all C channels).
+            using var withBackgroundSoftmax = new FocalLoss(includeBackground: false, pixelMean: PixelMean.ChannelEntries);
+            Math.Abs(LossValues.Value(withBackgroundSoftmax, x, y) - expected).Should().BeGreaterThan(1e-6);
+        }
+
         // ------------------------------------------------------------------ MONAI FocalLoss / DiceFocalLoss, sigmoid, no background
 
         [Theory]
