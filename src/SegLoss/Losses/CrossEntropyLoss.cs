@@ -21,6 +21,18 @@ namespace SegLoss
     /// <para>Reduction None returns (N, *spatial) for Multiclass and (N, C, *spatial) for Binary/Multilabel (class
     /// weights applied, ignored pixels 0). If every pixel is ignored (or the non-ignored pixels all have class
     /// weight 0), Mean returns 0 with a zero gradient instead of PyTorch's 0/0 = NaN.</para>
+    /// <para><c>pixelMean</c> (<see cref="PixelMean"/>) chooses what Mean divides by: the non-ignored elements
+    /// (default, PyTorch's weighted mean above), all elements with ignored ones as zeros (smp's
+    /// <c>SoftCrossEntropyLoss</c> and <c>SoftBCEWithLogitsLoss</c> with <c>ignore_index</c>), or C × the non-ignored
+    /// pixels (MONAI's softmax focal mean at γ = 0). With class weights the latter two divide by counts: the weights
+    /// scale the per-pixel loss but do not normalise it (as torch's <c>reduction="none"</c> followed by <c>.mean()</c>).</para>
+    /// <para>Porting smp: <c>SoftCrossEntropyLoss(smooth_factor=ε, ignore_index=i)</c> is
+    /// <c>new CrossEntropyLoss(labelSmoothing: ε, ignoreIndex: i, pixelMean: PixelMean.AllElements)</c>;
+    /// <c>SoftBCEWithLogitsLoss(smooth_factor=s, ignore_index=i, pos_weight=w)</c> is
+    /// <c>new CrossEntropyLoss(LossMode.Binary or Multilabel, labelSmoothing: 2·s, ignoreIndex: i, posWeight: w,
+    /// pixelMean: PixelMean.AllElements)</c>, because smp's target (1 − y)·s + y·(1 − s) = (1 − 2s)·y + s is
+    /// (1 − ε)·y + ε/2 with ε = 2s (so s ≤ 0.5; smp smooths the ignored entries too, but masks their loss, so
+    /// that changes nothing).</para>
     /// </remarks>
     public sealed class CrossEntropyLoss : SegmentationLoss
     {
@@ -37,13 +49,15 @@ namespace SegLoss
         /// <param name="labelSmoothing">ε in [0, 1]: the target becomes (1 − ε)·target + ε/C (ε/2 for Binary/Multilabel).</param>
         /// <param name="posWeight">Binary/Multilabel only: weight of positive targets, a scalar or one value per channel (C).</param>
         /// <param name="reduction">Mean (default), Sum or None.</param>
+        /// <param name="pixelMean">What Mean divides by: ValidElements (default), AllElements or ChannelEntries (see <see cref="PixelMean"/>).</param>
         public CrossEntropyLoss(LossMode mode = LossMode.Multiclass, bool fromLogits = true, Tensor? classWeights = null,
             long? ignoreIndex = null, double labelSmoothing = 0.0, Tensor? posWeight = null,
-            nn.Reduction reduction = nn.Reduction.Mean)
+            nn.Reduction reduction = nn.Reduction.Mean, PixelMean pixelMean = PixelMean.ValidElements)
             : base(reduction)
         {
             Arguments.Mode(mode, nameof(mode));
             Arguments.Reduction(reduction, nameof(reduction));
+            Arguments.Defined(pixelMean, nameof(pixelMean));
             Arguments.UnitInterval(labelSmoothing, nameof(labelSmoothing));
             if (posWeight is not null && mode == LossMode.Multiclass)
                 throw new ArgumentException($"{nameof(posWeight)} applies to Binary and Multilabel modes only, got mode {mode} (use classWeights for Multiclass)", nameof(posWeight));
@@ -51,6 +65,7 @@ namespace SegLoss
             FromLogits = fromLogits;
             IgnoreIndex = ignoreIndex;
             LabelSmoothing = labelSmoothing;
+            PixelMean = pixelMean;
             // The float64 copies come after every other check; if posWeight is rejected, the classWeights copy is
             // disposed here rather than left to the finalizer.
             var weights = ClassReduction.ValidateWeights(classWeights, nameof(classWeights));
@@ -76,6 +91,9 @@ namespace SegLoss
         /// <summary>The label-smoothing factor ε.</summary>
         public double LabelSmoothing { get; }
 
+        /// <summary>What the Mean reduction divides by.</summary>
+        public PixelMean PixelMean { get; }
+
         /// <summary>The class weights (C) as a float64 buffer, or null.</summary>
         public Tensor? ClassWeights => classWeights;
 
@@ -88,11 +106,18 @@ namespace SegLoss
             var inputs = SegmentationInputs.Create(input, target, Mode, IgnoreIndex, FromLogits);
             ClassReduction.CheckWeightCount(classWeights, inputs.C, nameof(classWeights));
             Arguments.ChannelCount(posWeight, inputs.C, nameof(posWeight));
+            // Binary/Multilabel elements already are channel entries: ChannelEntries is the default there.
+            bool counted = reduction == nn.Reduction.Mean && PixelMean != PixelMean.ValidElements
+                && !(PixelMean == PixelMean.ChannelEntries && Mode != LossMode.Multiclass);
+            var sumOrReduction = counted ? nn.Reduction.Sum : reduction;
             // Beside other losses of the same input, the log_softmax and true-class gather they share beat the fused kernel.
-            var fused = Mode == LossMode.Multiclass && SharedActivations.Serves(inputs) ? null : FusedCrossEntropy.TryCompute(inputs, FromLogits, IgnoreIndex, classWeights, _weightsPositive, posWeight, LabelSmoothing, reduction);
-            if (fused is not null) return fused;
-            var (loss, denominator) = PixelCrossEntropy.Compute(inputs, FromLogits, classWeights, posWeight, LabelSmoothing);
-            return PixelReduction.Reduce(loss, inputs, reduction, denominator);
+            var value = Mode == LossMode.Multiclass && SharedActivations.Serves(inputs) ? null : FusedCrossEntropy.TryCompute(inputs, FromLogits, IgnoreIndex, classWeights, _weightsPositive, posWeight, LabelSmoothing, sumOrReduction);
+            if (value is null)
+            {
+                var (loss, denominator) = PixelCrossEntropy.Compute(inputs, FromLogits, classWeights, posWeight, LabelSmoothing);
+                value = PixelReduction.Reduce(loss, inputs, sumOrReduction, denominator);
+            }
+            return counted ? PixelReduction.CountedMean(value, inputs, Mode == LossMode.Multiclass, PixelMean) : value;
         }
     }
 }

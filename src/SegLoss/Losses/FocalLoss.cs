@@ -25,6 +25,26 @@ namespace SegLoss
     /// σ(−z)·t for sigmoid — before the power, which floors its base at 1e-30 so that γ &lt; 1 gives finite gradients
     /// even when p_t rounds to 1 (logits of ±1e4). With probability inputs (<c>fromLogits: false</c>) the logs and
     /// 1 − p_t clamp at 1e-7.</para>
+    /// <para><c>includeBackground: false</c> leaves class (channel) 0 out of the loss. Multilabel: channel 0's entries
+    /// are dropped; Mean is over the remaining non-ignored entries and None returns (N, C − 1, *spatial) (MONAI's
+    /// sigmoid <c>FocalLoss(include_background=False)</c>, which slices channel 0 off before its sigmoid: the same
+    /// thing, since sigmoid acts per channel). Multiclass: the softmax still runs over all C channels and class 0's
+    /// terms are dropped — a pixel labelled 0 contributes 0 but still counts in Mean's pixel count (under
+    /// <see cref="PixelMean.ValidElements"/>; <see cref="PixelMean.ChannelEntries"/> divides by (C − 1) × the pixels);
+    /// soft targets sum c = 1..C−1. This differs on purpose from MONAI's softmax <c>FocalLoss(use_softmax=True,
+    /// include_background=False)</c>, which slices channel 0 off the logits <i>before</i> its softmax (a softmax over
+    /// the foreground channels only, a different model of the probabilities; with C = 2 it leaves one channel and a
+    /// loss of exactly 0) and drops its scalar α; its value is <c>new FocalLoss(pixelMean: PixelMean.ChannelEntries)</c>
+    /// called on <c>input[:, 1:]</c> and the one-hot target's channels 1.. as soft targets. Binary: ignored (a single channel has no background channel to
+    /// drop), as in the region losses. MONAI's <c>DiceFocalLoss(include_background=False, to_onehot_y=True, gamma=γ,
+    /// alpha=α)</c> does not forward <c>use_softmax</c>, so its focal part is the sigmoid form on the one-hot target,
+    /// reproduced by <c>new FocalLoss(LossMode.Multilabel, gamma: γ, alpha: α, includeBackground: false)</c> on
+    /// <c>OneHot.Encode(labels, C)</c>.</para>
+    /// <para><c>pixelMean</c> (<see cref="PixelMean"/>) chooses what Mean divides by: the non-ignored pixels/entries
+    /// (default), all of them (ignored as zeros), or for Multiclass C × the non-ignored pixels — MONAI's
+    /// <c>FocalLoss(use_softmax=True, to_onehot_y=True, gamma=γ, alpha=α)</c>, whose (N, C, *spatial) loss is 0 off the
+    /// true class before <c>.mean()</c>, is <c>new FocalLoss(gamma: γ, classAlpha: [1 − α, α, …, α],
+    /// pixelMean: PixelMean.ChannelEntries)</c>.</para>
     /// </remarks>
     public sealed class FocalLoss : SegmentationLoss
     {
@@ -40,12 +60,16 @@ namespace SegLoss
         /// <param name="classAlpha">Multiclass only: per-class weights α_c (C), finite and non-negative, or null.</param>
         /// <param name="ignoreIndex">Target value whose pixels are left out, or null.</param>
         /// <param name="reduction">Mean (default), Sum or None.</param>
+        /// <param name="includeBackground">True (default): every class; false: leave class (channel) 0 out (Multiclass, Multilabel; no effect for Binary).</param>
+        /// <param name="pixelMean">What Mean divides by: ValidElements (default), AllElements or ChannelEntries (see <see cref="PixelMean"/>).</param>
         public FocalLoss(LossMode mode = LossMode.Multiclass, bool fromLogits = true, double gamma = 2.0, double? alpha = null,
-            Tensor? classAlpha = null, long? ignoreIndex = null, nn.Reduction reduction = nn.Reduction.Mean)
+            Tensor? classAlpha = null, long? ignoreIndex = null, nn.Reduction reduction = nn.Reduction.Mean,
+            bool includeBackground = true, PixelMean pixelMean = PixelMean.ValidElements)
             : base(reduction)
         {
             Arguments.Mode(mode, nameof(mode));
             Arguments.Reduction(reduction, nameof(reduction));
+            Arguments.Defined(pixelMean, nameof(pixelMean));
             Arguments.NonNegative(gamma, nameof(gamma));
             if (alpha.HasValue)
             {
@@ -60,6 +84,8 @@ namespace SegLoss
             Gamma = gamma;
             Alpha = alpha;
             IgnoreIndex = ignoreIndex;
+            IncludeBackground = includeBackground;
+            PixelMean = pixelMean;
             this.classAlpha = ClassReduction.ValidateWeights(classAlpha, nameof(classAlpha));
             if (this.classAlpha is not null) register_buffer(nameof(classAlpha), this.classAlpha);
         }
@@ -82,17 +108,26 @@ namespace SegLoss
         /// <summary>Target value whose pixels are ignored, or null.</summary>
         public long? IgnoreIndex { get; }
 
+        /// <summary>Whether class (channel) 0 is part of the loss.</summary>
+        public bool IncludeBackground { get; }
+
+        /// <summary>What the Mean reduction divides by.</summary>
+        public PixelMean PixelMean { get; }
+
         /// <inheritdoc/>
         protected override Tensor Compute(Tensor input, Tensor target)
         {
             var inputs = SegmentationInputs.Create(input, target, Mode, IgnoreIndex, FromLogits);
             ClassReduction.CheckWeightCount(classAlpha, inputs.C, nameof(classAlpha));
-            var loss = Mode == LossMode.Multiclass ? Softmax(inputs) : Sigmoid(inputs);
-            return PixelReduction.Reduce(PixelReduction.Masked(inputs, loss), inputs, reduction);
+            // As the region losses: nothing to drop with a single channel (Binary, or one Multilabel channel).
+            long first = !IncludeBackground && Mode != LossMode.Binary && inputs.C > 1 ? 1 : 0;
+            var loss = Mode == LossMode.Multiclass ? Softmax(inputs, first > 0) : Sigmoid(inputs);
+            if (Mode != LossMode.Multiclass && first > 0) loss = loss.narrow(1, first, inputs.C - first);
+            return PixelReduction.Reduce(PixelReduction.Masked(inputs, loss, first), inputs, reduction, null, PixelMean, first);
         }
 
-        /// <summary>Per-pixel softmax focal loss (N, S).</summary>
-        private Tensor Softmax(SegmentationInputs inputs)
+        /// <summary>Per-pixel softmax focal loss (N, S); without the terms of class 0 when <paramref name="dropBackground"/>.</summary>
+        private Tensor Softmax(SegmentationInputs inputs, bool dropBackground)
         {
             var x = inputs.Input;
             var alpha = classAlpha?.to(x.dtype, x.device);
@@ -115,7 +150,8 @@ namespace SegLoss
                     if (Gamma != 0) loss = loss * FocalWeight((1.0 - py).clamp_min(Activation.ProbabilityEpsilon));
                 }
                 if (alpha is not null) loss = loss * alpha.index_select(0, inputs.Labels.reshape(-1)).reshape(inputs.N, inputs.S);
-                return loss;
+                // A pixel's only term is its true class's: pixels labelled 0 contribute 0 (times the bool mask: no cast pass).
+                return dropBackground ? loss * inputs.Labels.ne(0) : loss;
             }
             var logp = Activation.LogProbabilities(x, LossMode.Multiclass, FromLogits);
             var term = (logp * inputs.Target!).neg();
@@ -125,7 +161,7 @@ namespace SegLoss
                 term = term * (log1m * Gamma).exp();
             }
             if (alpha is not null) term = term * alpha.view(1, inputs.C, 1);
-            return term.sum(1);
+            return (dropBackground ? term.narrow(1, 1, inputs.C - 1) : term).sum(1);
         }
 
         /// <summary>

@@ -1,3 +1,6 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
 using static TorchSharp.torch;
 
 namespace SegLoss
@@ -26,6 +29,13 @@ namespace SegLoss
     /// libtorch's sort. Both give the same value and gradient.</para>
     /// <para>Classes (<see cref="LovaszClasses"/>): Present (default) skips classes with no foreground in the
     /// pool's non-ignored target; All keeps them (an absent class then costs its largest error).</para>
+    /// <para>Class subset (<c>classSubset</c>): the listed class indices only, in the order given (the softmax still
+    /// runs over all C channels); <c>classes</c> then applies within the subset (Present: the listed classes present in
+    /// the pool; All: every listed class). Berman's <c>lovasz_softmax(probas, labels, classes=[1, 2])</c> averages
+    /// exactly the listed classes, present or not: <c>classSubset: new[] { 1, 2 }, classes: LovaszClasses.All</c>.
+    /// The indices must be distinct and non-negative (checked by the constructor) and below C (checked at each call,
+    /// an <see cref="ArgumentException"/> naming <c>classSubset</c>). None then returns one column per listed class,
+    /// (N, K) or (K) for K listed classes.</para>
     /// <para>Reduction: None returns (N, C) per image and class with <c>perImage</c>, or (C) per class otherwise,
     /// with skipped (absent) classes as 0 under Present. Sum adds those values. Mean is the mean over classes — over
     /// the present classes only under Present, and 0 (with a zero gradient, still connected to the input) when none
@@ -43,19 +53,34 @@ namespace SegLoss
         /// <param name="perImage">False (default): pool the pixels of the whole batch per class; true: one pool per image and class.</param>
         /// <param name="ignoreIndex">Target value whose pixels are left out, or null.</param>
         /// <param name="reduction">Mean (default), Sum or None.</param>
+        /// <param name="classSubset">Distinct class (channel) indices to average over, in this order, or null (default) for every class.</param>
         public LovaszSoftmaxLoss(LossMode mode = LossMode.Multiclass, bool fromLogits = true, LovaszClasses classes = LovaszClasses.Present,
-            bool perImage = false, long? ignoreIndex = null, nn.Reduction reduction = nn.Reduction.Mean)
+            bool perImage = false, long? ignoreIndex = null, nn.Reduction reduction = nn.Reduction.Mean, int[]? classSubset = null)
             : base(reduction)
         {
             Arguments.Mode(mode, nameof(mode));
             Arguments.Reduction(reduction, nameof(reduction));
             Arguments.Defined(classes, nameof(classes));
+            if (classSubset is not null)
+            {
+                if (classSubset.Length == 0)
+                    throw new ArgumentException($"{nameof(classSubset)} is empty; give at least one class index, or null for every class", nameof(classSubset));
+                int negative = Array.FindIndex(classSubset, k => k < 0);
+                if (negative >= 0)
+                    throw new ArgumentException($"{nameof(classSubset)}[{negative}] is {classSubset[negative]} but class indices are non-negative", nameof(classSubset));
+                var repeated = classSubset.GroupBy(k => k).FirstOrDefault(g => g.Count() > 1);
+                if (repeated is not null)
+                    throw new ArgumentException($"{nameof(classSubset)} lists class {repeated.Key} more than once; each class can be averaged once", nameof(classSubset));
+                _classSubset = (int[])classSubset.Clone();
+            }
             Mode = mode;
             FromLogits = fromLogits;
             Classes = classes;
             PerImage = perImage;
             IgnoreIndex = ignoreIndex;
         }
+
+        private readonly int[]? _classSubset;
 
         /// <summary>How channels relate to the target.</summary>
         public LossMode Mode { get; }
@@ -72,6 +97,9 @@ namespace SegLoss
         /// <summary>Target value whose pixels are ignored, or null.</summary>
         public long? IgnoreIndex { get; }
 
+        /// <summary>The class indices averaged over (in order), or null for every class.</summary>
+        public IReadOnlyList<int>? ClassSubset => _classSubset;
+
         /// <inheritdoc/>
         public override string DisplayName => "LovaszSoftmax";
 
@@ -82,8 +110,22 @@ namespace SegLoss
             long n = inputs.N, c = inputs.C, s = inputs.S;
             var probabilities = Activation.Probabilities(inputs.Input, Mode, FromLogits);
             var g = inputs.DenseTarget();
+            var validity = inputs.Valid;
+            if (_classSubset is not null)
+            {
+                // The softmax above ran over every channel; only the listed classes are measured.
+                int outside = Array.FindIndex(_classSubset, k => k >= c);
+                if (outside >= 0)
+                    throw new ArgumentException($"classSubset[{outside}] is class {_classSubset[outside]} but the input has {c} channels (classes 0..{c - 1})", "classSubset");
+                var index = tensor(_classSubset.Select(k => (long)k).ToArray(), ScalarType.Int64, probabilities.device);
+                probabilities = probabilities.index_select(1, index);
+                g = g.index_select(1, index);
+                // Multilabel validity is per entry (N, C, S); Multiclass and Binary masks have one channel.
+                if (validity is not null && validity.shape[1] > 1) validity = validity.index_select(1, index);
+                c = _classSubset.Length;
+            }
             var errors = (g - probabilities).abs();
-            var valid = inputs.Valid?.expand(n, c, s);
+            var valid = validity?.expand(n, c, s);
             var rows = LovaszExtension.Loss(
                 LovaszExtension.Rows(errors, PerImage),
                 LovaszExtension.Rows(g, PerImage),

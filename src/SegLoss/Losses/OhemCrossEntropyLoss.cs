@@ -26,6 +26,11 @@ namespace SegLoss
     /// kept the loss equals <see cref="CrossEntropyLoss"/>. Sum is Σ_kept ℓ; None returns ℓ at kept pixels and 0
     /// elsewhere, (N, *spatial) for Multiclass and (N, 1, *spatial) for Binary. If nothing is kept the result is
     /// 0 with a zero gradient.</para>
+    /// <para><c>pixelMean</c> (<see cref="PixelMean"/>): ValidElements (default) is the mean over the kept pixels
+    /// above; AllElements divides Σ_kept ℓ by all N·spatial pixels (the pixels not kept and the ignored ones count as
+    /// zeros), which is mmseg's reduction — its <c>CrossEntropyLoss(avg_non_ignore=False)</c> (the default) multiplies
+    /// the per-pixel loss by the sampler's 0/1 weight and takes <c>.mean()</c>. ChannelEntries has no meaning for a
+    /// pixel selection and is rejected.</para>
     /// <para>The default <c>minKept</c> = 100000 per image is mmseg's Cityscapes value; on images with fewer
     /// pixels every valid pixel is kept and the loss is plain cross-entropy, so lower it for small crops.</para>
     /// </remarks>
@@ -42,12 +47,17 @@ namespace SegLoss
         /// <param name="classWeights">Optional per-class weights (C): finite, non-negative, not all zero.</param>
         /// <param name="ignoreIndex">Target value whose pixels are never kept, or null.</param>
         /// <param name="reduction">Mean (default), Sum or None.</param>
+        /// <param name="pixelMean">ValidElements (default): Mean over the kept pixels; AllElements: over all pixels (mmseg). ChannelEntries is rejected.</param>
         public OhemCrossEntropyLoss(LossMode mode = LossMode.Multiclass, bool fromLogits = true, double threshold = 0.7,
-            long minKept = 100000, Tensor? classWeights = null, long? ignoreIndex = null, nn.Reduction reduction = nn.Reduction.Mean)
+            long minKept = 100000, Tensor? classWeights = null, long? ignoreIndex = null, nn.Reduction reduction = nn.Reduction.Mean,
+            PixelMean pixelMean = PixelMean.ValidElements)
             : base(reduction)
         {
             Arguments.Mode(mode, nameof(mode), LossMode.Multiclass, LossMode.Binary);
             Arguments.Reduction(reduction, nameof(reduction));
+            Arguments.Defined(pixelMean, nameof(pixelMean));
+            if (pixelMean == PixelMean.ChannelEntries)
+                throw new ArgumentException($"{nameof(pixelMean)} {pixelMean} has no meaning for the OHEM pixel selection; use ValidElements (mean over the kept pixels) or AllElements (over all pixels, as mmseg)", nameof(pixelMean));
             Arguments.UnitInterval(threshold, nameof(threshold));
             if (minKept < 0)
                 throw new ArgumentException($"{nameof(minKept)} must be non-negative, got {minKept}", nameof(minKept));
@@ -56,6 +66,7 @@ namespace SegLoss
             Threshold = threshold;
             MinKept = minKept;
             IgnoreIndex = ignoreIndex;
+            PixelMean = pixelMean;
             this.classWeights = ClassReduction.ValidateWeights(classWeights, nameof(classWeights));
             if (this.classWeights is not null) register_buffer(nameof(classWeights), this.classWeights);
         }
@@ -74,6 +85,9 @@ namespace SegLoss
 
         /// <summary>Target value whose pixels are ignored, or null.</summary>
         public long? IgnoreIndex { get; }
+
+        /// <summary>What the Mean reduction divides by: the kept pixels (ValidElements) or all pixels (AllElements).</summary>
+        public PixelMean PixelMean { get; }
 
         /// <summary>The class weights (C) as a float64 buffer, or null.</summary>
         public Tensor? ClassWeights => classWeights;
@@ -105,6 +119,7 @@ namespace SegLoss
                 case nn.Reduction.Sum:
                     return kept.sum();
                 default:
+                    if (PixelMean == PixelMean.AllElements) return kept.mean();
                     var denominator = weight is not null && inputs.Labels is not null ? (keep * weight).sum() : keep.sum();
                     return PixelReduction.SafeDivide(kept.sum(), denominator);
             }

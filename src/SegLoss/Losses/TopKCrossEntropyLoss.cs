@@ -14,12 +14,17 @@ namespace SegLoss
     /// ℓ(x) = −w_y·log p_y(x) (with label smoothing ε: (1 − ε)·w_y·(−log p_y) + (ε/C)·Σ_c w_c·(−log p_c), soft
     /// targets −Σ_c w_c·g'_c·log p_c); Binary/Multilabel BCE per channel entry (each (image, channel, pixel) entry
     /// is one candidate).</para>
-    /// <para>Selection: the K = max(1, ⌊V·k/100⌋) largest values of ℓ are kept, V being the number of non-ignored
+    /// <para>Selection: the K = max(1, ⌊V·k/100⌋) largest values of ℓ are kept, V being the number of
     /// candidates, over the whole batch (default) or per image (<c>perImage: true</c>, V and K per image). The
     /// selection itself carries no gradient; the kept values do.</para>
-    /// <para>Difference from nnU-Net: ignored pixels are excluded from the budget (nnU-Net's K = ⌊N·S·k/100⌋
-    /// counts them, with loss 0, so they dilute it) and K is at least 1 whenever a pixel is valid (nnU-Net's
-    /// ⌊·⌋ can give an empty mean = NaN).</para>
+    /// <para>Ignored pixels and the budget (<c>pixelMean</c>, <see cref="PixelMean"/>): by default
+    /// (<see cref="PixelMean.ValidElements"/>) ignored pixels are never candidates and V counts the non-ignored ones.
+    /// <see cref="PixelMean.AllElements"/> is nnU-Net's <c>TopKLoss(ignore_index, k)</c>: every element is a candidate,
+    /// an ignored one with loss 0, so V counts all N·S pixels of the pool (N·C·S entries in the sigmoid modes) and the
+    /// ignored zeros dilute the budget; nnU-Net pools the whole batch (its <c>res.view(-1)</c>), which is
+    /// <c>perImage: false</c>. <see cref="PixelMean.ChannelEntries"/> has no meaning here (the selection is over
+    /// pixels) and is rejected. K is at least 1 whenever the pool has a candidate: nnU-Net's <c>int(V·k/100)</c>
+    /// can be 0 and its empty mean NaN; that is the one difference.</para>
     /// <para>Reductions: Mean is Σ kept ℓ / Σ K (nnU-Net's plain mean of the kept values; with class weights this
     /// is not CE's Σ w_y-normalised mean, because the weights scale ℓ before the selection). With
     /// <c>perImage</c>, Mean is over all kept values of all images. Sum is Σ kept ℓ. None returns the per-element
@@ -48,13 +53,17 @@ namespace SegLoss
         /// <param name="labelSmoothing">ε in [0, 1]: the target becomes (1 − ε)·target + ε/C (ε/2 for Binary/Multilabel).</param>
         /// <param name="posWeight">Binary/Multilabel only: weight of positive targets, a scalar or one value per channel (C).</param>
         /// <param name="reduction">Mean (default), Sum or None.</param>
+        /// <param name="pixelMean">ValidElements (default): ignored pixels are no candidates; AllElements: nnU-Net's budget over all pixels, ignored ones as zeros. ChannelEntries is rejected.</param>
         public TopKCrossEntropyLoss(LossMode mode = LossMode.Multiclass, bool fromLogits = true, double k = 10.0,
             bool perImage = false, Tensor? classWeights = null, long? ignoreIndex = null, double labelSmoothing = 0.0,
-            Tensor? posWeight = null, nn.Reduction reduction = nn.Reduction.Mean)
+            Tensor? posWeight = null, nn.Reduction reduction = nn.Reduction.Mean, PixelMean pixelMean = PixelMean.ValidElements)
             : base(reduction)
         {
             Arguments.Mode(mode, nameof(mode));
             Arguments.Reduction(reduction, nameof(reduction));
+            Arguments.Defined(pixelMean, nameof(pixelMean));
+            if (pixelMean == PixelMean.ChannelEntries)
+                throw new ArgumentException($"{nameof(pixelMean)} {pixelMean} has no meaning for the top-k selection, which keeps k% of the pixels (entries); use ValidElements (ignored pixels are no candidates) or AllElements (nnU-Net: they are candidates with loss 0)", nameof(pixelMean));
             if (!(k > 0 && k <= 100))
                 throw new ArgumentException($"{nameof(k)} is a percentage and must be in (0, 100], got {k}", nameof(k));
             Arguments.UnitInterval(labelSmoothing, nameof(labelSmoothing));
@@ -66,6 +75,7 @@ namespace SegLoss
             PerImage = perImage;
             IgnoreIndex = ignoreIndex;
             LabelSmoothing = labelSmoothing;
+            PixelMean = pixelMean;
             // The float64 copies come after every other check; if posWeight is rejected, the classWeights copy is
             // disposed here rather than left to the finalizer.
             var weights = ClassReduction.ValidateWeights(classWeights, nameof(classWeights));
@@ -96,6 +106,9 @@ namespace SegLoss
         /// <summary>The label-smoothing factor ε.</summary>
         public double LabelSmoothing { get; }
 
+        /// <summary>Whether ignored pixels are candidates (AllElements, with loss 0) or not (ValidElements).</summary>
+        public PixelMean PixelMean { get; }
+
         /// <summary>The class weights (C) as a float64 buffer, or null.</summary>
         public Tensor? ClassWeights => classWeights;
 
@@ -115,7 +128,8 @@ namespace SegLoss
             long rows = PerImage ? inputs.N : 1;
             var flat = loss.reshape(rows, -1);
             long perRow = flat.shape[1];
-            var mask = PixelReduction.Mask(inputs, loss);
+            // nnU-Net's convention: ignored elements stay candidates, with their loss 0, so nothing is masked out.
+            var mask = PixelMean == PixelMean.AllElements ? null : PixelReduction.Mask(inputs, loss);
             long[] valid = mask is null
                 ? Enumerable.Repeat(perRow, (int)rows).ToArray()
                 : TensorData.ToArray<long>(mask.reshape(rows, -1).sum(1, false, ScalarType.Int64));

@@ -68,6 +68,12 @@ namespace SegLoss.Tests.Infrastructure
             yield return (new AsymmetricUnifiedFocalLoss(LossMode.Binary, delta: 0.7), true);
             yield return (new NeighborAwareCalibrationLoss(ignoreIndex: 255), false);
             yield return (new NeighborAwareCalibrationLoss(kernel: NeighborhoodKernel.Gaussian, distance: CalibrationDistance.L2, ignoreIndex: 255), false);
+            yield return (new CrossEntropyLoss(ignoreIndex: 255, labelSmoothing: 0.1, pixelMean: PixelMean.AllElements), false);
+            yield return (new FocalLoss(ignoreIndex: 255, includeBackground: false, pixelMean: PixelMean.ChannelEntries), false);
+            yield return (new TopKCrossEntropyLoss(k: 30, ignoreIndex: 255, pixelMean: PixelMean.AllElements), false);
+            yield return (new LovaszSoftmaxLoss(classes: LovaszClasses.All, ignoreIndex: 255, classSubset: new[] { 1, 2 }), false);
+            yield return (new LovaszHingeLoss(perImage: false, pooling: LovaszHingePooling.AllChannels), true);
+            yield return (new OhemCrossEntropyLoss(minKept: 64, ignoreIndex: 255, pixelMean: PixelMean.AllElements), false);
         }
 
         /// <summary>Builds a loss from a temporary weight tensor, which is disposed (the loss keeps its own copy).</summary>
