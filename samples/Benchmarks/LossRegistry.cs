@@ -99,6 +99,14 @@ namespace SegLoss.Benchmarks
                 return new LossInstance((input, target) => loss.call(input, target, maps), loss, maps);
             }));
 
+            // MONAI's MaskedDiceLoss: the Dice loss over a region of interest (here about 90 % of the pixels).
+            entries.Add(new LossEntry("MaskedDice", w =>
+            {
+                var loss = new MaskedLoss(new DiceLoss(mode: w.Mode));
+                var mask = w.WeightMap.gt(0.6).unsqueeze(1);
+                return new LossInstance((input, target) => loss.call(input, target, mask), loss, mask);
+            }));
+
             entries.AddRange(Discover(listed));
             return entries;
         }
