@@ -51,8 +51,8 @@ namespace SegLoss
         /// <summary>
         /// Refinement steps K of the soft skeleton. Each soft erosion peels about one pixel from every side of a
         /// structure, so reaching the centre line of structures t pixels thick takes about t/2 steps (⌈t/2⌉ − 1 for
-        /// axis-aligned bars); thicker structures keep an empty skeleton and are invisible to clDice, while more steps
-        /// cost time and change nothing for thinner ones.
+        /// axis-aligned bars); in a hard (0/1) map thicker structures keep an empty skeleton and are invisible to
+        /// clDice, while more steps cost time and change nothing for thinner ones.
         /// </summary>
         public int Iterations { get; }
 
@@ -72,20 +72,21 @@ namespace SegLoss
         public long? IgnoreIndex { get; }
 
         /// <summary>
-        /// Validates the pair and returns the inputs, the probabilities p and the dense target g of the selected
-        /// classes as (N, K, *spatial), both zero at ignored pixels.
+        /// Validates the pair and returns the inputs, the probabilities of every channel (N, C, S) as the activation gives
+        /// them, and the probabilities p and the dense target g of the selected classes as (N, K, *spatial), both zero at
+        /// ignored pixels.
         /// </summary>
-        private protected (SegmentationInputs inputs, Tensor p, Tensor g) Prepare(Tensor input, Tensor target)
+        private protected (SegmentationInputs inputs, Tensor probabilities, Tensor p, Tensor g) Prepare(Tensor input, Tensor target)
         {
             var inputs = SegmentationInputs.Create(input, target, Mode, IgnoreIndex, FromLogits);
-            var p = Activation.Probabilities(inputs);
+            var probabilities = Activation.Probabilities(inputs);
             // Pooling spreads every value to its neighbours, so an ignored pixel must hold a constant before the
             // morphology, not only be masked out of the sums: 0 (background) in both maps.
-            if (inputs.Valid is not null) p = p * inputs.Valid;
+            var p = inputs.Valid is null ? probabilities : probabilities * inputs.Valid;
             var g = inputs.DenseTarget();
             var (first, k) = SelectedClasses(inputs.C);
             var shape = new[] { inputs.N, k }.Concat(inputs.Spatial);
-            return (inputs, p.narrow(1, first, k).reshape(shape), g.narrow(1, first, k).reshape(shape));
+            return (inputs, probabilities, p.narrow(1, first, k).reshape(shape), g.narrow(1, first, k).reshape(shape));
         }
 
         /// <summary>The first selected channel and the number K of selected channels.</summary>

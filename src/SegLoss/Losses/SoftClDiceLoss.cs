@@ -16,9 +16,10 @@ namespace SegLoss
     /// L = 1 − 2·Tprec·Tsens / (Tprec + Tsens), s = <c>smooth</c> = 1.</para>
     /// <para>How <c>iterations</c> relates to thickness: each soft erosion peels about one pixel from every side of a
     /// structure, so the skeleton reaches the centre line of structures t pixels thick after about t/2 steps
-    /// (⌈t/2⌉ − 1 for an axis-aligned bar: the default 3 covers vessels up to 8 pixels across). A structure thicker
-    /// than that keeps an empty skeleton and contributes nothing (its ratio is s/s = 1); for thinner ones more steps
-    /// only cost time (about 3 max-pools per step in 2D, 4 in 3D, for each of the two skeletons) and change nothing.</para>
+    /// (⌈t/2⌉ − 1 for an axis-aligned bar: the default 3 covers vessels up to 8 pixels across). In a hard (0/1) map a
+    /// structure thicker than that keeps an empty skeleton and adds nothing to the sums (alone, its ratio is s/s = 1);
+    /// for thinner ones more steps only cost time (3 max-pools per step in 2D, 4 in 3D, for each of the two skeletons)
+    /// and change nothing.</para>
     /// <para>Conventions, matching MONAI's snapshot by default: the sums run over space, the whole batch and all
     /// selected classes together (<c>batch: true</c>, <c>poolClasses: true</c>: one ratio); channel 0 is left out
     /// (<c>includeBackground: false</c>, MONAI's <c>[:, 1:]</c>) unless the input has a single channel — in Binary
@@ -60,7 +61,7 @@ namespace SegLoss
         /// <inheritdoc/>
         protected override Tensor Compute(Tensor input, Tensor target)
         {
-            var (_, p, g) = Prepare(input, target);
+            var (_, _, p, g) = Prepare(input, target);
             return Reduce(ClDiceLossPerGroup(p, g));
         }
     }

@@ -50,10 +50,10 @@ namespace SegLoss
         /// <inheritdoc/>
         protected override Tensor Compute(Tensor input, Tensor target)
         {
-            var (inputs, p, g) = Prepare(input, target);
+            var (inputs, probabilities, p, g) = Prepare(input, target);
             var (first, k) = SelectedClasses(inputs.C);
-            // Per-(image, class) sums of the full probabilities (ignored pixels left out), then the selected classes.
-            var stats = RegionStatistics.Compute(inputs, Activation.Probabilities(inputs));
+            // Per-(image, class) sums of every channel (ignored pixels left out), then the selected classes.
+            var stats = RegionStatistics.Compute(inputs, probabilities);
             var tp = Pool(stats.TruePositive.narrow(1, first, k));
             var sums = Pool(stats.PredictionSum.narrow(1, first, k) + stats.TargetSum.narrow(1, first, k));
             var dice = 1.0 - (tp * 2.0 + Smooth) / (sums + Smooth);

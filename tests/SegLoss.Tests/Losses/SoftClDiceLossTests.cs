@@ -166,6 +166,34 @@ namespace SegLoss.Tests.Losses
         }
 
         [Theory]
+        [InlineData(LossMode.Multiclass)]
+        [InlineData(LossMode.Binary)]
+        [InlineData(LossMode.Multilabel)]
+        public void OneDimensionalInputsWorkAndHaveExactGradients(LossMode mode)
+        {
+            using var scope = NewDisposeScope();
+            // 1D maps use the 3-pixel window for both erosion and dilation (max_pool1d).
+            long c = mode == LossMode.Binary ? 1 : 3;
+            var x = TestData.Logits(75, 2, c, 9);
+            Tensor target = mode == LossMode.Multiclass
+                ? TestData.LabelsWithIgnored(76, 3, 255, 2, 9)
+                : TestData.BinaryTargets(76, 2, c, 9).masked_fill(TestData.LabelsWithIgnored(77, 1, 255, 2, c, 9).eq(255), 255);
+            GradCheck.EachLoss(new SegmentationLoss[]
+            {
+                new SoftClDiceLoss(mode, ignoreIndex: 255),
+                new SoftDiceClDiceLoss(mode, batch: false, poolClasses: false, ignoreIndex: 255, reduction: nn.Reduction.None),
+            }, x, target);
+            // The value follows MONAI's steps on the masked maps (the reference embeds 1D as (1, 1, L)).
+            var valid = mode == LossMode.Multiclass ? target.ne(255).unsqueeze(1).to(ScalarType.Float64) : target.ne(255).to(ScalarType.Float64);
+            var p = (mode == LossMode.Multiclass ? x.softmax(1) : x.sigmoid()) * valid;
+            var g = mode == LossMode.Multiclass
+                ? OneHot.Encode(target.masked_fill(target.eq(255), 0), 3, dtype: ScalarType.Float64) * valid
+                : target.masked_fill(target.eq(255), 0);
+            using var loss = new SoftClDiceLoss(mode, ignoreIndex: 255);
+            Value(loss, x, target).Should().BeApproximately(ClDiceReference.MonaiClDice(ClDiceReference.From(g), ClDiceReference.From(p), firstChannel: c > 1 ? 1 : 0), 1e-12);
+        }
+
+        [Theory]
         [MemberData(nameof(PixelLossChecks.ModeCases), MemberType = typeof(PixelLossChecks))]
         public void GradientMatchesFiniteDifferencesOnLargerImages(LossMode mode, bool threeD, bool ignore)
         {
