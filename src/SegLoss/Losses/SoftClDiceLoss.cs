@@ -31,6 +31,9 @@ namespace SegLoss
     /// made, since pooling spreads each value to its neighbours; the input at an ignored pixel then changes neither
     /// the value nor the gradient. The morphology sees an ignored pixel as background, so an ignored band across a
     /// vessel splits it in both maps alike.</para>
+    /// <para>Cost: the morphology dominates. Forward + backward at 8x4x256x256 float32 took about 395 ms on one libtorch
+    /// thread of this project's (loaded) 2-core machine, against 5.6 ms for <see cref="DiceLoss"/>; 2x4x64x64x64,
+    /// about 780 ms. It grows linearly with <c>iterations</c>.</para>
     /// <para>clDice alone can be minimised by predictions that are not segmentations (any superset of the target's
     /// skeleton inside the target); Shit et al. train with <see cref="SoftDiceClDiceLoss"/>. Max-pooling has
     /// subgradients at ties.</para>

@@ -39,13 +39,18 @@ namespace SegLoss.Tests.Core
         public void ErosionDilationOpeningAndSkeletonMatchPlainLoops(long[] shape)
         {
             using var scope = NewDisposeScope();
-            var x = Uniform(shape.Sum(), shape);
-            var reference = ClDiceReference.From(x);
-            ShouldEqual(SoftSkeleton.Erode(x), reference.Erode(), "erosion");
-            ShouldEqual(SoftSkeleton.Dilate(x), reference.Dilate(), "dilation");
-            ShouldEqual(SoftSkeleton.Open(x), reference.Open(), "opening");
-            foreach (int iterations in new[] { 0, 1, 3, 6 })
-                ShouldEqual(SoftSkeleton.Skeleton(x, iterations), reference.Skeleton(iterations), $"skeleton after {iterations} steps");
+            var reference = ClDiceReference.From(Uniform(shape.Sum(), shape));
+            // Without a gradient the windows are shifted views; with one, max-pools. Both give the loops' values.
+            foreach (bool grad in new[] { false, true })
+            {
+                var x = Uniform(shape.Sum(), shape).requires_grad_(grad);
+                string path = grad ? "max-pool path" : "shifted-view path";
+                ShouldEqual(SoftSkeleton.Erode(x).detach(), reference.Erode(), $"erosion, {path}");
+                ShouldEqual(SoftSkeleton.Dilate(x).detach(), reference.Dilate(), $"dilation, {path}");
+                ShouldEqual(SoftSkeleton.Open(x).detach(), reference.Open(), $"opening, {path}");
+                foreach (int iterations in new[] { 0, 1, 3, 6 })
+                    ShouldEqual(SoftSkeleton.Skeleton(x, iterations).detach(), reference.Skeleton(iterations), $"skeleton after {iterations} steps, {path}");
+            }
         }
 
         [Fact]
