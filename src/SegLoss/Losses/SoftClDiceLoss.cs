@@ -34,8 +34,9 @@ namespace SegLoss
     /// <para>Cost: the morphology dominates. Forward + backward at 8x4x256x256 float32 took about 395 ms on one libtorch
     /// thread of this project's (loaded) 2-core machine, against 5.6 ms for <see cref="DiceLoss"/>; 2x4x64x64x64,
     /// about 780 ms. It grows linearly with <c>iterations</c>.</para>
-    /// <para>clDice alone can be minimised by predictions that are not segmentations (any superset of the target's
-    /// skeleton inside the target); Shit et al. train with <see cref="SoftDiceClDiceLoss"/>. Max-pooling has
+    /// <para>clDice alone does not measure area: any prediction that covers the target's skeleton and whose own skeleton
+    /// lies inside the target scores 0 — the target's centre line alone, or the target thickened by a pixel. Shit et al.
+    /// therefore train with <see cref="SoftDiceClDiceLoss"/> (or clDice beside another region loss). Max-pooling has
     /// subgradients at ties.</para>
     /// </remarks>
     public sealed class SoftClDiceLoss : ClDiceLossBase
