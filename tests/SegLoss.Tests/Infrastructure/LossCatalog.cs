@@ -58,6 +58,10 @@ namespace SegLoss.Tests.Infrastructure
             }), false);
             yield return (new MatthewsCorrelationLoss(ignoreIndex: 255), false);
             yield return (new MatthewsCorrelationLoss(LossMode.Binary, batch: true), true);
+            yield return (new SoftClDiceLoss(ignoreIndex: 255), false);
+            yield return (new SoftClDiceLoss(LossMode.Binary, iterations: 5, batch: false), true);
+            yield return (new SoftDiceClDiceLoss(ignoreIndex: 255), false);
+            yield return (new SoftDiceClDiceLoss(LossMode.Binary, alpha: 0.3, poolClasses: false), true);
             yield return (new DiceLoss(ignoreIndex: 255) + new CrossEntropyLoss(ignoreIndex: 255), false);
             yield return (new DiceLoss(ignoreIndex: 255) + 0.5 * new FocalLoss(ignoreIndex: 255), false);
             yield return (new AsymmetricFocalLoss(ignoreIndex: 255), false);
