@@ -74,9 +74,9 @@ namespace SegLoss
             if (target is null) throw new ArgumentNullException(nameof(target));
             if (mask is null) throw new ArgumentNullException(nameof(mask));
             using var scope = NewDisposeScope();
-            var keep = Keep(mask, input);
+            var (keep, keptValues) = Keep(mask, input);
             Tensor result;
-            using (var masking = MaskScope.Open(input, target, keep))
+            using (var masking = MaskScope.Open(input, target, keep, keptValues))
             {
                 result = _loss.ForwardUnchecked(input, target);
                 if (!masking.Used)
@@ -97,10 +97,17 @@ namespace SegLoss
         }
 
         /// <summary>
-        /// Validates the mask against the input and returns the kept pixels as a bool (N, 1, S) tensor, or null when
-        /// every pixel is kept (then the wrapped loss computes exactly its unmasked value).
+        /// Validates the mask against the input and returns the kept pixels as a bool (N, 1, S) tensor and as 0/1 values
+        /// in the input's compute dtype (float64 for float64 input, float32 otherwise), or (null, null) when every pixel
+        /// is kept (then the wrapped loss computes exactly its unmasked value).
         /// </summary>
-        private static Tensor? Keep(Tensor mask, Tensor input)
+        /// <remarks>
+        /// A bool mask is converted once, and the conversion serves both the all-kept test (its minimum is 1) and the
+        /// validation's <c>Valid</c> mask, which the wrapped loss would otherwise convert again. On libtorch 2.10's CPU,
+        /// one thread, for 8x1x256x256: <c>all()</c> 0.18 ms; bool to float32 0.18 ms directly, 0.05 ms through uint8;
+        /// the minimum of the converted values 0.03 to 0.08 ms.
+        /// </remarks>
+        private static (Tensor? keep, Tensor? keptValues) Keep(Tensor mask, Tensor input)
         {
             var shape = input.shape;
             if (shape.Length < 3 || shape.Length > 5)
@@ -114,11 +121,14 @@ namespace SegLoss
             long[] spatial = shape[2..];
             var pixelMask = CheckShape(mask.shape, n, spatial, shape);
             var detached = mask.detach();
-            Tensor kept;
+            var computeType = input.dtype == ScalarType.Float64 ? ScalarType.Float64 : ScalarType.Float32;
+            Tensor kept, values;
             if (detached.dtype == ScalarType.Bool)
             {
+                if (detached.numel() == 0) return (null, null);
                 kept = detached;
-                if (kept.numel() == 0 || kept.all().item<bool>()) return null;
+                values = ZeroOne(detached, computeType);
+                if (values.min().to(ScalarType.Float64).item<double>() == 1) return (null, null);
             }
             else
             {
@@ -131,11 +141,26 @@ namespace SegLoss
                     var bad = detached.masked_select(isZero.logical_or(isOne).logical_not())[0].to(ScalarType.Float64).item<double>();
                     throw new ArgumentException($"mask must hold only 0 and 1 but holds {counts[0]} other value(s) (first {bad}); a soft mask is a per-pixel weighting, which PixelWeightedCrossEntropyLoss takes as its weight map", nameof(mask));
                 }
-                if (counts[1] == detached.numel()) return null;
+                if (counts[1] == detached.numel()) return (null, null);
                 kept = isOne;
+                // From the bool test, not the values: a −0 in the mask must not become a −0 weight.
+                values = ZeroOne(isOne, computeType);
             }
-            var full = pixelMask ? kept.unsqueeze(1) : kept;
-            return full.expand(new[] { n, 1L }.Concat(spatial)).reshape(n, 1, -1).contiguous();
+            var canonical = new[] { n, 1L }.Concat(spatial);
+            return (Canonical(kept, pixelMask, canonical), Canonical(values, pixelMask, canonical));
+        }
+
+        /// <summary>
+        /// A bool tensor as 0/1 values of <paramref name="dtype"/>, through uint8: the same values, about 4 times faster
+        /// than libtorch 2.10's direct bool-to-float conversion on the CPU.
+        /// </summary>
+        internal static Tensor ZeroOne(Tensor flags, ScalarType dtype) => flags.to(ScalarType.Byte).to(dtype);
+
+        /// <summary>A mask as given, broadcast to (N, 1, *spatial) and flattened to a contiguous (N, 1, S).</summary>
+        private static Tensor Canonical(Tensor mask, bool pixelMask, long[] shape)
+        {
+            var full = pixelMask ? mask.unsqueeze(1) : mask;
+            return full.expand(shape).reshape(shape[0], 1, -1).contiguous();
         }
 
         /// <summary>

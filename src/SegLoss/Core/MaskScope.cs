@@ -23,14 +23,18 @@ namespace SegLoss
         private readonly Tensor _input;
         private readonly Tensor _target;
 
-        private MaskScope(Tensor input, Tensor target, Tensor? keep)
+        private MaskScope(Tensor input, Tensor target, Tensor? keep, Tensor? keptValues)
         {
             _input = input;
             _target = target;
             _previous = _current;
             if (_previous is { } outer && outer.IsFor(input, target) && outer.Keep is { } outerKeep)
+            {
+                keptValues = keep is null ? outer.KeptValues : null;
                 keep = keep is null ? outerKeep : keep.logical_and(outerKeep);
+            }
             Keep = keep;
+            KeptValues = keep is null ? null : keptValues;
             _current = this;
         }
 
@@ -40,24 +44,30 @@ namespace SegLoss
         /// <summary>Pixels kept, bool (N, 1, S); null when the mask keeps every pixel.</summary>
         internal Tensor? Keep { get; }
 
+        /// <summary>
+        /// <see cref="Keep"/> as 0/1 values in a floating dtype (the input's compute dtype), when the wrapper made them
+        /// while checking the mask; null otherwise (then the validation converts <see cref="Keep"/> itself).
+        /// </summary>
+        internal Tensor? KeptValues { get; }
+
         /// <summary>Whether a <see cref="SegmentationInputs"/> applied the mask during the scope.</summary>
         internal bool Used { get; private set; }
 
         /// <summary>
         /// Opens a scope masking (input, target) with <paramref name="keep"/> (bool (N, 1, S), or null for a mask that
-        /// keeps every pixel).
+        /// keeps every pixel) and, optionally, the same pixels as 0/1 floating values (N, 1, S).
         /// </summary>
-        internal static MaskScope Open(Tensor input, Tensor target, Tensor? keep) => new(input, target, keep);
+        internal static MaskScope Open(Tensor input, Tensor target, Tensor? keep, Tensor? keptValues = null) => new(input, target, keep, keptValues);
 
         /// <summary>
-        /// The pixels kept for (input, target), bool (N, 1, S), or null when no scope masks this pair or its mask keeps
-        /// every pixel; marks the scope used.
+        /// The pixels kept for (input, target), bool (N, 1, S), and the same as floating 0/1 values when at hand, or
+        /// (null, null) when no scope masks this pair or its mask keeps every pixel; marks the scope used.
         /// </summary>
-        internal static Tensor? KeepFor(Tensor input, Tensor target)
+        internal static (Tensor? keep, Tensor? keptValues) KeepFor(Tensor input, Tensor target)
         {
-            if (_current is not { } scope || !scope.IsFor(input, target)) return null;
+            if (_current is not { } scope || !scope.IsFor(input, target)) return (null, null);
             scope.Used = true;
-            return scope.Keep;
+            return (scope.Keep, scope.KeptValues);
         }
 
         /// <summary>Closes the scope, restoring the enclosing one.</summary>

