@@ -40,12 +40,12 @@ namespace SegLoss
             var type = Check(labels, numClasses, dtype);
             using var scope = NewDisposeScope();
             var longLabels = labels.to(ScalarType.Int64);
-            // Without an ignore index: one read-back of min and max checks the range, and ones broadcast to the
-            // index's shape are scattered without materialising a mask.
+            // Without an ignore index: one pass (or read-back) of min and max checks the range, and ones broadcast to
+            // the index's shape are scattered without materialising a mask.
             if (longLabels.numel() > 0)
             {
-                var range = TensorData.ToArray<long>(SegmentationInputs.MinAndMax(longLabels));
-                if (range[0] < 0 || range[1] >= numClasses) throw OutOfRange(range[0] < 0 ? range[0] : range[1], numClasses, null);
+                var (lo, hi) = SegmentationInputs.MinMax(longLabels);
+                if (lo < 0 || hi >= numClasses) throw OutOfRange(lo < 0 ? lo : hi, numClasses, null);
             }
             var index = longLabels.unsqueeze(1);
             var encoded = zeros(OutputShape(labels.shape, numClasses), type, labels.device).scatter_(1, index, ones(1, type, labels.device).expand(index.shape));

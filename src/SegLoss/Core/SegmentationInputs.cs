@@ -313,9 +313,8 @@ namespace SegLoss
         /// <summary>Checks a floating target's range (bool targets are 0/1 by type) and keeps it as <see cref="Target"/>.</summary>
         private void SetCheckedSigmoidTarget(Tensor target, Tensor values)
         {
-            // Bool targets are 0/1 by type. Otherwise one read-back of min, max, Σg² and Σg checks the range and tells
-            // 0/1 targets (Σg² = Σg exactly, every partial sum an integer) from soft ones: four reductions without a
-            // temporary, 0.28 ms for 524 K float32 values against 0.9 ms for an element-wise `g == 0 | g == 1` test.
+            // Bool targets are 0/1 by type. Otherwise one pass checks the range and tells 0/1 targets from soft ones
+            // (CheckProbabilityRange: a ValueScan on the CPU, four reductions and one read-back elsewhere).
             if (target.dtype == ScalarType.Bool) HardTargets = true;
             else HardTargets = CheckProbabilityRange(values, nameof(target), "target", target, detectHard: true);
             Target = values;
@@ -325,12 +324,14 @@ namespace SegLoss
 
         /// <summary>
         /// Values in [0, 1]; a NaN or ±∞ is reported in <paramref name="source"/>'s own coordinates. With
-        /// <paramref name="detectHard"/>, returns whether every value is 0 or 1: Σg² = Σg, read back with the range. A
-        /// soft value whose g(1 − g) vanishes in the rounding of these sums counts as hard; Σ p·g and Σ min(p, g)
-        /// then differ by less than that rounding.
+        /// <paramref name="detectHard"/>, returns whether every value is 0 or 1. On the CPU one <see cref="ValueScan"/>
+        /// pass answers both exactly; elsewhere Σg² = Σg is read back with the range, and a soft value whose g(1 − g)
+        /// vanishes in the rounding of these sums counts as hard (Σ p·g and Σ min(p, g) then differ by less than that
+        /// rounding). Out-of-range values always take the reductions, which give the message its range.
         /// </summary>
         private static bool CheckProbabilityRange(Tensor values, string paramName, string what, Tensor source, bool detectHard = false)
         {
+            if (ValueScan.TryUnitInterval(values, out bool inRange, out bool hard) && inRange) return detectHard && hard;
             var range = RangeSummary(values, detectHard);
             double lo = range[0], hi = range[1];
             if (!double.IsFinite(lo) || !double.IsFinite(hi)) NonFinite.Require(source, paramName);
@@ -345,6 +346,7 @@ namespace SegLoss
         /// </summary>
         private static bool TryCheckProbabilityRange(Tensor values, out bool hard)
         {
+            if (ValueScan.TryUnitInterval(values, out bool inRange, out hard)) return inRange;
             var range = RangeSummary(values, detectHard: true);
             hard = range[2] == range[3];
             return range[0] >= 0 && range[1] <= 1;
@@ -370,9 +372,10 @@ namespace SegLoss
         /// </summary>
         internal static Tensor MinAndMax(Tensor values) => stack(new[] { values.min(), values.max() });
 
-        /// <summary>Smallest and largest label, read back together.</summary>
-        private static (long lo, long hi) MinMax(Tensor labels)
+        /// <summary>Smallest and largest of non-empty int64 labels: one <see cref="ValueScan"/> pass on the CPU, one read-back of two reductions elsewhere.</summary>
+        internal static (long lo, long hi) MinMax(Tensor labels)
         {
+            if (ValueScan.TryMinMax(labels, out long lo, out long hi)) return (lo, hi);
             var range = TensorData.ToArray<long>(MinAndMax(labels));
             return (range[0], range[1]);
         }
