@@ -1,6 +1,7 @@
 using System;
 using System.Numerics;
 using System.Runtime.InteropServices;
+using System.Threading.Tasks;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -22,6 +23,12 @@ namespace SegLoss
     internal static class ValueScan
     {
         /// <summary>
+        /// Values from which the scan is split over libtorch's intra-op thread count (as libtorch splits the reductions
+        /// it replaces): below it one thread is faster than starting a second.
+        /// </summary>
+        private const long ParallelMinimum = 1 << 17;
+
+        /// <summary>
         /// For a CPU, contiguous float32 or float64 tensor: true, with <paramref name="inUnitInterval"/> telling whether
         /// every value is a number in [0, 1] (false for NaN and ±∞ too) and <paramref name="hard"/> whether every value
         /// is exactly 0 or 1. False when the tensor is elsewhere, strided, empty or of another dtype.
@@ -33,10 +40,10 @@ namespace SegLoss
             switch (values.dtype)
             {
                 case ScalarType.Float32:
-                    (inUnitInterval, hard) = UnitInterval(MemoryMarshal.Cast<byte, float>(values.bytes));
+                    (inUnitInterval, hard) = InChunks(values, t => UnitInterval(MemoryMarshal.Cast<byte, float>(t)), Both);
                     return true;
                 case ScalarType.Float64:
-                    (inUnitInterval, hard) = UnitInterval(MemoryMarshal.Cast<byte, double>(values.bytes));
+                    (inUnitInterval, hard) = InChunks(values, t => UnitInterval(MemoryMarshal.Cast<byte, double>(t)), Both);
                     return true;
                 default:
                     return false;
@@ -48,11 +55,38 @@ namespace SegLoss
         {
             min = max = 0;
             if (labels.dtype != ScalarType.Int64 || !Scannable(labels)) return false;
-            (min, max) = MinMax(MemoryMarshal.Cast<byte, long>(labels.bytes));
+            (min, max) = InChunks(labels, t => MinMax(MemoryMarshal.Cast<byte, long>(t)), (a, b) => (Math.Min(a.Min, b.Min), Math.Max(a.Max, b.Max)));
             return true;
         }
 
-        private static bool Scannable(Tensor t) => t.device_type == DeviceType.CPU && t.numel() > 0 && t.is_contiguous();
+        /// <summary>On the CPU, contiguous, non-empty, and small enough for <see cref="Tensor.bytes"/> (an int-sized span).</summary>
+        private static bool Scannable(Tensor t) =>
+            t.device_type == DeviceType.CPU && t.numel() > 0 && t.is_contiguous() && t.numel() * t.element_size() <= int.MaxValue;
+
+        private static (bool, bool) Both((bool InRange, bool Hard) a, (bool InRange, bool Hard) b) => (a.InRange && b.InRange, a.Hard && b.Hard);
+
+        /// <summary>
+        /// <paramref name="scan"/> over the tensor's bytes, in as many element-aligned chunks as libtorch has intra-op
+        /// threads (one chunk below <see cref="ParallelMinimum"/> values), the chunk results folded by <paramref name="combine"/>.
+        /// </summary>
+        private static TResult InChunks<TResult>(Tensor t, ScanBytes<TResult> scan, Func<TResult, TResult, TResult> combine)
+        {
+            long count = t.numel();
+            int degree = count < ParallelMinimum ? 1 : (int)Math.Min(torch.get_num_threads(), count / (ParallelMinimum / 2));
+            if (degree <= 1) return scan(t.bytes);
+            int size = (int)t.element_size();
+            var results = new TResult[degree];
+            Parallel.For(0, degree, new ParallelOptions { MaxDegreeOfParallelism = degree }, k =>
+            {
+                long start = count * k / degree, end = count * (k + 1) / degree;
+                results[k] = scan(t.bytes.Slice((int)(start * size), (int)((end - start) * size)));
+            });
+            var result = results[0];
+            for (int k = 1; k < degree; k++) result = combine(result, results[k]);
+            return result;
+        }
+
+        private delegate TResult ScanBytes<TResult>(Span<byte> bytes);
 
         private static (bool InRange, bool Hard) UnitInterval<T>(ReadOnlySpan<T> values) where T : unmanaged, IFloatingPointIeee754<T>
         {

@@ -57,6 +57,31 @@ namespace SegLoss.Tests.Core
         }
 
         [Fact]
+        public void LargeTensorsScannedInChunksGiveTheSameAnswersAtEveryChunkBoundary()
+        {
+            // 300 001 values are split over libtorch's intra-op threads (two on the build machine); a value that
+            // breaks a rule must be found wherever it sits, including on either side of a chunk boundary.
+            const int length = 300_001;
+            var hardValues = Enumerable.Range(0, length).Select(i => (double)(i % 5 == 0 ? 1 : 0)).ToArray();
+            Scan(hardValues, ScalarType.Float32).Should().Be((true, true));
+            foreach (int at in new[] { 0, length / 2 - 1, length / 2, length / 3, 2 * length / 3 + 1, length - 1 })
+            {
+                var soft = (double[])hardValues.Clone();
+                soft[at] = 0.25;
+                Scan(soft, ScalarType.Float32).Should().Be((true, false), $"0.25 at {at}");
+                soft[at] = double.NaN;
+                Scan(soft, ScalarType.Float64).Should().Be((false, false), $"NaN at {at}");
+                var labels = Enumerable.Range(0, length).Select(i => (long)(i % 7)).ToArray();
+                int other = at == length / 2 ? 0 : length - 1 - at;
+                labels[at] = -3;
+                labels[other] = 40;
+                using var t = tensor(labels);
+                ValueScan.TryMinMax(t, out long min, out long max).Should().BeTrue();
+                (min, max).Should().Be((-3L, 40L), $"labels changed at {at} and {other}");
+            }
+        }
+
+        [Fact]
         public void ScansDeclineWhatTheyCannotReadSoTheReductionsRunInstead()
         {
             using var scope = NewDisposeScope();
