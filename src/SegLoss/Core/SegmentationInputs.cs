@@ -91,8 +91,8 @@ namespace SegLoss
         public Tensor? Valid { get; private set; }
 
         /// <summary>
-        /// True when <see cref="Target"/> holds only 0 and 1 (checked at validation, in the read-back that also checks
-        /// the range), so that Σ p·g and p_t = exp(−BCE) are exact; false for soft targets and for labels.
+        /// True when <see cref="Target"/> holds only 0 and 1 (checked at validation, in the same pass or read-back that
+        /// checks the range), so that Σ p·g and p_t = exp(−BCE) are exact; false for soft targets and for labels.
         /// </summary>
         public bool HardTargets { get; private set; }
 

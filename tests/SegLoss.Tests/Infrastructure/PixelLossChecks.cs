@@ -35,6 +35,19 @@ namespace SegLoss.Tests.Infrastructure
             }
         }
 
+        /// <summary>
+        /// Asserts that <c>a + b</c>, whose terms share one validation and activation, gives the value and gradient of
+        /// the two losses called apart (to 1e-12).
+        /// </summary>
+        public static void AssertSumEqualsTermsApart(SegmentationLoss a, SegmentationLoss b, Tensor x, Tensor y)
+        {
+            using var sum = a + b;
+            var (together, g1) = ValueAndGradient(v => sum.call(v, y), x);
+            var (apart, g2) = ValueAndGradient(v => a.call(v, y) + b.call(v, y), x);
+            together.Should().BeApproximately(apart, 1e-12);
+            g1.Should().Equal(g2, (p, q) => Math.Abs(p - q) < 1e-12);
+        }
+
         /// <summary>The value of <paramref name="f"/> at x and its gradient (float64).</summary>
         public static (double value, double[] gradient) ValueAndGradient(Func<Tensor, Tensor> f, Tensor x)
         {

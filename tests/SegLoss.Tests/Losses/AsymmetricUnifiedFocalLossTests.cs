@@ -38,11 +38,7 @@ namespace SegLoss.Tests.Losses
             var (x, y, _) = PixelLossChecks.Case(LossMode.Multiclass, threeD: true, ignore: true);
             using var unified = new AsymmetricUnifiedFocalLoss(ignoreIndex: Ignore);
             using var ce = new CrossEntropyLoss(ignoreIndex: Ignore);
-            using var sum = unified + ce;
-            var (together, g1) = PixelLossChecks.ValueAndGradient(v => sum.call(v, y), x);
-            var (apart, g2) = PixelLossChecks.ValueAndGradient(v => unified.call(v, y) + ce.call(v, y), x);
-            together.Should().BeApproximately(apart, 1e-12);
-            g1.Should().Equal(g2, (a, b) => Math.Abs(a - b) < 1e-12);
+            PixelLossChecks.AssertSumEqualsTermsApart(unified, ce, x, y);
         }
 
         [Fact]

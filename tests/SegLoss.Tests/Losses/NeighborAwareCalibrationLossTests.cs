@@ -280,11 +280,7 @@ namespace SegLoss.Tests.Losses
             var (x, y, _) = PixelLossChecks.Case(LossMode.Multiclass, threeD: false, ignore: true);
             using var nacl = new NeighborAwareCalibrationLoss(ignoreIndex: Ignore);
             using var dice = new DiceLoss(ignoreIndex: Ignore);
-            using var sum = nacl + dice;
-            var (together, g1) = PixelLossChecks.ValueAndGradient(v => sum.call(v, y), x);
-            var (apart, g2) = PixelLossChecks.ValueAndGradient(v => nacl.call(v, y) + dice.call(v, y), x);
-            together.Should().BeApproximately(apart, 1e-12);
-            g1.Should().Equal(g2, (a, b) => Math.Abs(a - b) < 1e-12);
+            PixelLossChecks.AssertSumEqualsTermsApart(nacl, dice, x, y);
         }
 
         [Fact]
