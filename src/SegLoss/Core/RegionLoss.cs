@@ -80,23 +80,59 @@ namespace SegLoss
         public Tensor? ClassWeights => get_buffer(ClassWeightsBuffer);
 
         /// <summary>Validates the pair and computes per-class statistics from the activated input.</summary>
+        /// <remarks>
+        /// Where <see cref="FusedRegionStatistics"/> applies (CPU logits with 0/1 targets or labels), the sums and their
+        /// backward run as one analytic operation; elsewhere as autograd operations, with the same values and gradients.
+        /// </remarks>
         private protected (SegmentationInputs inputs, RegionStatistics stats) Statistics(Tensor input, Tensor target, bool squared = false)
         {
-            var (inputs, _, stats) = StatisticsAndProbabilities(input, target, squared);
-            return (inputs, stats);
+            var inputs = ValidatedInputs(input, target);
+            return (inputs, StatisticsOf(inputs, squared));
         }
+
+        /// <summary>The validated pair, with the class weights checked against its channel count.</summary>
+        private protected SegmentationInputs ValidatedInputs(Tensor input, Tensor target)
+        {
+            var inputs = SegmentationInputs.Create(input, target, Mode, IgnoreIndex, FromLogits);
+            ClassReduction.CheckWeightCount(ClassWeights, inputs.C, "classWeights");
+            return inputs;
+        }
+
+        /// <summary>The statistics of validated inputs: fused where <see cref="FusedRegionStatistics"/> applies.</summary>
+        private protected RegionStatistics StatisticsOf(SegmentationInputs inputs, bool squared = false) =>
+            FusedRegionStatistics.TryCompute(inputs, squared, Batch) ?? StatisticsAndProbabilities(inputs, squared).stats;
+
+        /// <summary>
+        /// The whole loss as one analytic operation: the sums and <paramref name="head"/>, which must equal
+        /// <paramref name="tensorHead"/> (the loss's own tensor form from the statistics, also used for second derivatives).
+        /// Null where the fused sums do not apply or the reduction is None (per-entry losses stay tensor operations).
+        /// </summary>
+        private protected Tensor? FusedLoss(SegmentationInputs inputs, Func<IRegionHead> head, Func<RegionStatistics, Tensor> tensorHead) =>
+            reduction == nn.Reduction.None ? null : FusedRegionStatistics.TryLoss(inputs, Batch, head, tensorHead);
+
+        /// <summary>Whether channel 0 is left out of the class reduction for <paramref name="classes"/> channels.</summary>
+        private protected bool DropsBackground(long classes) => !IncludeBackground && Mode != LossMode.Binary && classes > 1;
+
+        /// <summary>The class weights as float64 values, or null.</summary>
+        private protected double[]? ClassWeightValues() => ClassWeights is null ? null : TensorData.ToArray<double>(ClassWeights.to(ScalarType.Float64));
 
         /// <summary>Like <see cref="Statistics"/>, also returning the probabilities (N, C, S) for losses with a pixel term.</summary>
         private protected (SegmentationInputs inputs, Tensor probabilities, RegionStatistics stats) StatisticsAndProbabilities(Tensor input, Tensor target, bool squared = false)
         {
             var inputs = SegmentationInputs.Create(input, target, Mode, IgnoreIndex, FromLogits);
             ClassReduction.CheckWeightCount(ClassWeights, inputs.C, "classWeights");
+            var (probabilities, stats) = StatisticsAndProbabilities(inputs, squared);
+            return (inputs, probabilities, stats);
+        }
+
+        private (Tensor probabilities, RegionStatistics stats) StatisticsAndProbabilities(SegmentationInputs inputs, bool squared)
+        {
             var probabilities = Activation.Probabilities(inputs);
             // Inside a sharing context the true-class probabilities come from the shared log p_y gather.
             Tensor? trueClass = inputs.HasLabels && FromLogits && Mode == LossMode.Multiclass && SharedActivations.Serves(inputs)
                 ? Activation.TrueClassLogProbability(inputs).exp()
                 : null;
-            return (inputs, probabilities, RegionStatistics.Compute(inputs, probabilities, squared, Batch, trueClass));
+            return (probabilities, RegionStatistics.Compute(inputs, probabilities, squared, Batch, trueClass));
         }
 
         /// <summary>

@@ -23,6 +23,9 @@ namespace SegLoss
             TargetSum = targetSum;
         }
 
+        /// <summary>Statistics computed elsewhere (<see cref="FusedRegionStatistics"/>).</summary>
+        internal static RegionStatistics Of(Tensor tp, Tensor predSum, Tensor targetSum) => new(tp, predSum, targetSum);
+
         /// <summary>Σ p·g per (image, class) or per class.</summary>
         public Tensor TruePositive { get; }
 

@@ -106,6 +106,12 @@ namespace SegLoss
             var inputs = SegmentationInputs.Create(input, target, Mode, IgnoreIndex, FromLogits);
             ClassReduction.CheckWeightCount(classWeights, inputs.C, nameof(classWeights));
             Arguments.ChannelCount(posWeight, inputs.C, nameof(posWeight));
+            // Plain binary cross-entropy of CPU logits against 0/1 targets is the focal loss with γ = 0: one analytic operation.
+            if (classWeights is null && posWeight is null && LabelSmoothing == 0)
+            {
+                var analytic = SigmoidFocalTerms.TryReduced(inputs, 0.0, null, reduction, PixelMean);
+                if (analytic is not null) return analytic;
+            }
             // Binary/Multilabel elements already are channel entries: ChannelEntries is the default there.
             bool counted = reduction == nn.Reduction.Mean && PixelMean != PixelMean.ValidElements
                 && !(PixelMean == PixelMean.ChannelEntries && Mode != LossMode.Multiclass);

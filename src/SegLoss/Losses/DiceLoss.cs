@@ -89,7 +89,16 @@ namespace SegLoss
         /// <inheritdoc/>
         protected override Tensor Compute(Tensor input, Tensor target)
         {
-            var (_, stats) = Statistics(input, target, SquaredDenominator);
+            var inputs = ValidatedInputs(input, target);
+            var fused = SquaredDenominator ? null : FusedLoss(inputs,
+                () => new DiceHead(Beta, Jaccard, LogLoss, SmoothNumerator, SmoothDenominator, DropsBackground(inputs.C), ClassWeightValues(), ClassMean, reduction),
+                Head);
+            return fused ?? Head(StatisticsOf(inputs, SquaredDenominator));
+        }
+
+        /// <summary>The loss from the statistics (the tensor form of <see cref="DiceHead"/>).</summary>
+        private Tensor Head(RegionStatistics stats)
+        {
             Tensor score;
             if (Jaccard)
             {

@@ -121,6 +121,9 @@ namespace SegLoss
             ClassReduction.CheckWeightCount(classAlpha, inputs.C, nameof(classAlpha));
             // As the region losses: nothing to drop with a single channel (Binary, or one Multilabel channel).
             long first = !IncludeBackground && Mode != LossMode.Binary && inputs.C > 1 ? 1 : 0;
+            // CPU logits against 0/1 targets: the whole loss as one analytic operation, with the values and gradients of Sigmoid.
+            var fused = first == 0 ? SigmoidFocalTerms.TryReduced(inputs, Gamma, Alpha, reduction, PixelMean) : null;
+            if (fused is not null) return fused;
             var loss = Mode == LossMode.Multiclass ? Softmax(inputs, first > 0) : Sigmoid(inputs);
             if (Mode != LossMode.Multiclass && first > 0) loss = loss.narrow(1, first, inputs.C - first);
             return PixelReduction.Reduce(PixelReduction.Masked(inputs, loss, first), inputs, reduction, null, PixelMean, first);

@@ -50,7 +50,16 @@ namespace SegLoss
         /// <inheritdoc/>
         protected override Tensor Compute(Tensor input, Tensor target)
         {
-            var (_, stats) = Statistics(input, target);
+            var inputs = ValidatedInputs(input, target);
+            var fused = FusedLoss(inputs,
+                () => new GeneralizedDiceHead(Weighting, SmoothNumerator, SmoothDenominator, DropsBackground(inputs.C), reduction),
+                Head);
+            return fused ?? Head(StatisticsOf(inputs));
+        }
+
+        /// <summary>The loss from the statistics (the tensor form of <see cref="GeneralizedDiceHead"/>).</summary>
+        private Tensor Head(RegionStatistics stats)
+        {
             var perImage = GeneralizedDiceRatio.PerImage(ExcludeBackground(stats.TruePositive), ExcludeBackground(stats.PredictionSum),
                 ExcludeBackground(stats.TargetSum), Weighting, SmoothNumerator, SmoothDenominator, Ratio);
             return GeneralizedDiceRatio.Reduce(perImage, reduction);

@@ -57,8 +57,14 @@ namespace SegLoss
         /// <inheritdoc/>
         protected override Tensor Compute(Tensor input, Tensor target)
         {
-            var (_, stats) = Statistics(input, target);
-            return ReduceClasses(ScoreLoss(JaccardIndex(stats), LogLoss), stats.TargetSum);
+            var inputs = ValidatedInputs(input, target);
+            var fused = FusedLoss(inputs,
+                () => new DiceHead(1.0, true, LogLoss, SmoothNumerator, SmoothDenominator, DropsBackground(inputs.C), ClassWeightValues(), ClassMean, reduction),
+                Head);
+            return fused ?? Head(StatisticsOf(inputs));
         }
+
+        /// <summary>The loss from the statistics (the tensor form of <see cref="DiceHead"/> with the Jaccard index).</summary>
+        private Tensor Head(RegionStatistics stats) => ReduceClasses(ScoreLoss(JaccardIndex(stats), LogLoss), stats.TargetSum);
     }
 }

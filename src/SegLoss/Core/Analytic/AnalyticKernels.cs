@@ -1,0 +1,45 @@
+using System;
+using System.Runtime.InteropServices;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace SegLoss
+{
+    /// <summary>What the managed CPU kernels of the analytic operations accept, and the small tensors they exchange.</summary>
+    internal static class AnalyticKernels
+    {
+        /// <summary>
+        /// A contiguous, non-empty float32 or float64 CPU tensor whose bytes fit one span (the kernels read
+        /// <see cref="Tensor.bytes"/>, which is int-sized).
+        /// </summary>
+        public static bool Supports(Tensor t) =>
+            t.device_type == DeviceType.CPU && (t.dtype == ScalarType.Float32 || t.dtype == ScalarType.Float64)
+            && t.numel() > 0 && t.is_contiguous() && t.numel() * t.element_size() <= int.MaxValue;
+
+        /// <summary><paramref name="other"/> has <paramref name="t"/>'s dtype, device, shape and is contiguous.</summary>
+        public static bool Matches(Tensor t, Tensor other) =>
+            other.dtype == t.dtype && other.device_type == DeviceType.CPU && other.is_contiguous() && SameShape(t.shape, other.shape);
+
+        private static bool SameShape(long[] a, long[] b) => a.AsSpan().SequenceEqual(b);
+
+        /// <summary>A CPU tensor of <paramref name="shape"/> in <paramref name="dtype"/> holding <paramref name="values"/>.</summary>
+        public static Tensor FromValues(double[] values, long[] shape, ScalarType dtype)
+        {
+            var result = empty(shape, dtype);
+            if (dtype == ScalarType.Float64) values.AsSpan().CopyTo(MemoryMarshal.Cast<byte, double>(result.bytes));
+            else
+            {
+                var target = MemoryMarshal.Cast<byte, float>(result.bytes);
+                for (int i = 0; i < values.Length; i++) target[i] = (float)values[i];
+            }
+            return result;
+        }
+
+        /// <summary>Every value of a small tensor, as float64.</summary>
+        public static double[] ToDoubles(Tensor t)
+        {
+            using var scope = NewDisposeScope();
+            return TensorData.ToArray<double>(t.dtype == ScalarType.Float64 ? t : t.to(ScalarType.Float64));
+        }
+    }
+}

@@ -1,0 +1,108 @@
+using System;
+using System.Collections.Generic;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace SegLoss
+{
+    /// <summary>
+    /// The shared part of <see cref="SigmoidRegionSums"/> and <see cref="SoftmaxRegionSums"/>: x (N, C, S) → the region
+    /// sums TP, P and G per (image, class), output either as a (3, N, C) tensor or, with an <see cref="IRegionHead"/>,
+    /// as the loss itself (one value), with the batch pooled first when asked. The backward turns ∂L/∂TP and ∂L/∂P per
+    /// entry into the input gradient in one managed pass (<see cref="KernelBackward"/>).
+    /// </summary>
+    /// <remarks>
+    /// With gradient recording on in the backward (create_graph), the sums and the head are recomputed from the saved
+    /// input with differentiable operations (<see cref="DifferentiableSums"/> and the head's tensor form) and the gradient
+    /// is taken through them, so that second derivatives are those of the autograd path.
+    /// </remarks>
+    internal abstract class RegionSumsOperation : AnalyticOperation
+    {
+        private readonly bool _batch;
+        private readonly IRegionHead? _head;
+        private readonly Func<RegionStatistics, Tensor>? _tensorHead;
+        private double[]? _dTp;
+        private double[]? _dP;
+
+        /// <param name="batch">Pool the sums over the images (the head then sees one row).</param>
+        /// <param name="head">The loss after the sums, or null to output the sums.</param>
+        /// <param name="tensorHead">The same loss as tensor operations (for create_graph); required with a head.</param>
+        protected RegionSumsOperation(bool batch, IRegionHead? head, Func<RegionStatistics, Tensor>? tensorHead)
+        {
+            _batch = batch;
+            _head = head;
+            _tensorHead = tensorHead;
+        }
+
+        /// <summary>p = the activation of <paramref name="input"/>, contiguous, without a graph.</summary>
+        protected abstract Tensor Activate(Tensor input);
+
+        /// <summary>TP, P and G per (image, class) of p, as 3·N·C values (TP block, P block, G block); adds to <paramref name="saved"/> what the backward reads after x and p.</summary>
+        protected abstract double[] Sums(Tensor p, long n, long c, long s, List<Tensor> saved);
+
+        /// <summary>The input gradient from p and the saved tensors after it, given ∂L/∂TP, ∂L/∂P (and an ignored G block) per entry.</summary>
+        protected abstract Tensor KernelBackward(Tensor p, IReadOnlyList<Tensor> extra, double[] outputGradient);
+
+        /// <summary>TP, P and G (N, C) as differentiable operations on x, from the saved tensors after x and p.</summary>
+        protected abstract (Tensor Tp, Tensor P, Tensor G) DifferentiableSums(Tensor x, IReadOnlyList<Tensor> extra);
+
+        public sealed override Tensor Forward(Tensor input, List<Tensor> saved)
+        {
+            long n = input.shape[0], c = input.shape[1], s = input.shape[2];
+            var p = Activate(input);
+            saved.Add(input);
+            saved.Add(p);
+            var sums = Sums(p, n, c, s, saved);
+            if (_head is null) return AnalyticKernels.FromValues(sums, new[] { 3, n, c }, input.dtype);
+            int entries = (int)(n * c), rows = _batch ? 1 : (int)n;
+            var tp = new double[rows * c];
+            var mass = new double[rows * c];
+            var target = new double[rows * c];
+            for (int e = 0; e < entries; e++)
+            {
+                int pooled = _batch ? (int)(e % c) : e;
+                tp[pooled] += sums[e];
+                mass[pooled] += sums[entries + e];
+                target[pooled] += sums[2 * entries + e];
+            }
+            _dTp = new double[rows * c];
+            _dP = new double[rows * c];
+            double loss = _head.Evaluate(tp, mass, target, rows, (int)c, _dTp, _dP);
+            return AnalyticKernels.FromValues(new[] { loss }, Array.Empty<long>(), input.dtype);
+        }
+
+        public sealed override Tensor Backward(Tensor gradOutput, IReadOnlyList<Tensor> saved)
+        {
+            var (x, p) = (saved[0], saved[1]);
+            var extra = new List<Tensor>();
+            for (int i = 2; i < saved.Count; i++) extra.Add(saved[i]);
+            if (is_grad_enabled())
+            {
+                // create_graph: the gradient through differentiable operations on the saved input.
+                var (tp, mass, target) = DifferentiableSums(x, extra);
+                var output = _head is null
+                    ? stack(new[] { tp, mass, target })
+                    : _tensorHead!(_batch ? RegionStatistics.Of(tp.sum(dim: 0), mass.sum(dim: 0), target.sum(dim: 0)) : RegionStatistics.Of(tp, mass, target));
+                // TorchSharp's grad does not retain the graph by itself (PyTorch's does with create_graph); the second
+                // derivative runs through this one.
+                return torch.autograd.grad(new[] { output }, new[] { x }, new[] { gradOutput }, retain_graph: true, create_graph: true)[0];
+            }
+            long n = x.shape[0], c = x.shape[1];
+            int entries = (int)(n * c);
+            double[] outputGradient;
+            if (_head is null) outputGradient = AnalyticKernels.ToDoubles(gradOutput);
+            else
+            {
+                double scale = AnalyticKernels.ToDoubles(gradOutput)[0];
+                outputGradient = new double[3 * entries];
+                for (int e = 0; e < entries; e++)
+                {
+                    int pooled = _batch ? (int)(e % c) : e;
+                    outputGradient[e] = scale * _dTp![pooled];
+                    outputGradient[entries + e] = scale * _dP![pooled];
+                }
+            }
+            return KernelBackward(p, extra, outputGradient);
+        }
+    }
+}
