@@ -4,6 +4,7 @@ namespace SegLoss
     public static class SegLossSettings
     {
         private static volatile bool _throwOnNonFinite = true;
+        private static volatile bool _analyticBackward = true;
 
         /// <summary>
         /// True (default): a loss whose value would be NaN or ±∞ throws instead of returning it — an
@@ -16,6 +17,21 @@ namespace SegLoss
         {
             get => _throwOnNonFinite;
             set => _throwOnNonFinite = value;
+        }
+
+        /// <summary>
+        /// True (default): on the CPU, the Dice, Jaccard and generalized Dice losses, the region sums of the other overlap
+        /// losses, the sigmoid focal loss and plain binary cross-entropy run as one autograd node each, with a hand-written
+        /// backward in managed kernels (for contiguous float32/float64 logits against 0/1 targets or hard labels); values
+        /// and gradients equal those of the autograd operations to float rounding, second derivatives included. False:
+        /// every loss records its libtorch operations and autograd differentiates them, as on other devices. Turn it off
+        /// to differentiate with <c>torch.autograd.grad</c> restricted to a subset of a graph's inputs, which may skip the
+        /// node that releases the hand-written gradients (they are then left to the garbage collector).
+        /// </summary>
+        public static bool AnalyticBackward
+        {
+            get => _analyticBackward;
+            set => _analyticBackward = value;
         }
     }
 }

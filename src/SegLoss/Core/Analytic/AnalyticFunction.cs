@@ -16,9 +16,13 @@ namespace SegLoss
     /// <para>Both nodes turn off the materialisation of missing output gradients: TorchSharp would fill them from cached
     /// tensors that belong to the caller's dispose scope. The operation node's single output always receives a gradient
     /// when it is used; the release node's token always receives one from the operation node.</para>
+    /// <para>A managed exception cannot cross libtorch's engine (the process would end), so the operation node catches any
+    /// (for instance a saved input modified in place since the forward, which libtorch refuses to unpack) and returns an
+    /// empty gradient, which libtorch rejects: backward() then throws to its caller.</para>
     /// <para>Limits: <c>torch.autograd.grad</c> restricted to some inputs may skip the release node; the held gradients are
-    /// then freed by the garbage collector with the graph. Without gradient recording (no_grad, or an input that does not
-    /// require a gradient) the operation runs as a plain function.</para>
+    /// then freed by the garbage collector with the graph (<see cref="SegLossSettings.AnalyticBackward"/> turns the
+    /// analytic operations off). Without gradient recording (no_grad, or an input that does not require a gradient) the
+    /// operation runs as a plain function.</para>
     /// </remarks>
     internal static class AnalyticFunction
     {
@@ -31,8 +35,11 @@ namespace SegLoss
         /// <summary>How many analytic operations this thread has run (tests check that a fast path was taken).</summary>
         internal static long Applications => _applications;
 
-        /// <summary>False inside <see cref="Disable"/> on this thread: callers then take their autograd path.</summary>
-        internal static bool Enabled => _disabled == 0;
+        /// <summary>
+        /// False when <see cref="SegLossSettings.AnalyticBackward"/> is off or inside <see cref="Disable"/> on this thread:
+        /// callers then take their autograd path.
+        /// </summary>
+        internal static bool Enabled => _disabled == 0 && SegLossSettings.AnalyticBackward;
 
         /// <summary>
         /// Until disposed, losses on this thread take their autograd operations instead of analytic ones: the reference

@@ -34,25 +34,23 @@ namespace SegLoss
             _tensorHead = tensorHead;
         }
 
-        /// <summary>p = the activation of <paramref name="input"/>, contiguous, without a graph.</summary>
-        protected abstract Tensor Activate(Tensor input);
+        /// <summary>
+        /// TP, P and G per (image, class) of the activated input, as 3·N·C values (TP block, P block, G block). The input
+        /// is saved first (for second derivatives); the operation adds after it what its backward reads.
+        /// </summary>
+        protected abstract double[] Sums(Tensor input, long n, long c, long s, List<Tensor> saved);
 
-        /// <summary>TP, P and G per (image, class) of p, as 3·N·C values (TP block, P block, G block); adds to <paramref name="saved"/> what the backward reads after x and p.</summary>
-        protected abstract double[] Sums(Tensor p, long n, long c, long s, List<Tensor> saved);
+        /// <summary>The input gradient from the saved tensors (the input first), given ∂L/∂TP, ∂L/∂P (and an ignored G block) per entry.</summary>
+        protected abstract Tensor KernelBackward(IReadOnlyList<Tensor> saved, double[] outputGradient);
 
-        /// <summary>The input gradient from p and the saved tensors after it, given ∂L/∂TP, ∂L/∂P (and an ignored G block) per entry.</summary>
-        protected abstract Tensor KernelBackward(Tensor p, IReadOnlyList<Tensor> extra, double[] outputGradient);
-
-        /// <summary>TP, P and G (N, C) as differentiable operations on x, from the saved tensors after x and p.</summary>
-        protected abstract (Tensor Tp, Tensor P, Tensor G) DifferentiableSums(Tensor x, IReadOnlyList<Tensor> extra);
+        /// <summary>TP, P and G (N, C) as differentiable operations on the saved input (saved[0]).</summary>
+        protected abstract (Tensor Tp, Tensor P, Tensor G) DifferentiableSums(IReadOnlyList<Tensor> saved);
 
         public sealed override Tensor Forward(Tensor input, List<Tensor> saved)
         {
             long n = input.shape[0], c = input.shape[1], s = input.shape[2];
-            var p = Activate(input);
             saved.Add(input);
-            saved.Add(p);
-            var sums = Sums(p, n, c, s, saved);
+            var sums = Sums(input, n, c, s, saved);
             if (_head is null) return AnalyticKernels.FromValues(sums, new[] { 3, n, c }, input.dtype);
             int entries = (int)(n * c), rows = _batch ? 1 : (int)n;
             var tp = new double[rows * c];
@@ -73,13 +71,11 @@ namespace SegLoss
 
         public sealed override Tensor Backward(Tensor gradOutput, IReadOnlyList<Tensor> saved)
         {
-            var (x, p) = (saved[0], saved[1]);
-            var extra = new List<Tensor>();
-            for (int i = 2; i < saved.Count; i++) extra.Add(saved[i]);
+            var x = saved[0];
             if (is_grad_enabled())
             {
                 // create_graph: the gradient through differentiable operations on the saved input.
-                var (tp, mass, target) = DifferentiableSums(x, extra);
+                var (tp, mass, target) = DifferentiableSums(saved);
                 var output = _head is null
                     ? stack(new[] { tp, mass, target })
                     : _tensorHead!(_batch ? RegionStatistics.Of(tp.sum(dim: 0), mass.sum(dim: 0), target.sum(dim: 0)) : RegionStatistics.Of(tp, mass, target));
@@ -102,7 +98,7 @@ namespace SegLoss
                     outputGradient[entries + e] = scale * _dP![pooled];
                 }
             }
-            return KernelBackward(p, extra, outputGradient);
+            return KernelBackward(saved, outputGradient);
         }
     }
 }

@@ -38,23 +38,23 @@ namespace SegLoss
         public static bool Supports(Tensor logits, Tensor target, Tensor? valid) =>
             AnalyticKernels.Supports(logits) && AnalyticKernels.Matches(logits, target) && (valid is null || AnalyticKernels.Matches(logits, valid));
 
-        protected override Tensor Activate(Tensor input) => input.sigmoid().contiguous();
-
-        protected override double[] Sums(Tensor p, long n, long c, long s, List<Tensor> saved)
+        protected override double[] Sums(Tensor input, long n, long c, long s, List<Tensor> saved)
         {
             var (target, valid) = (_target!, _valid);
             _target = _valid = null;
+            var p = input.sigmoid().contiguous();
             var sums = new double[3 * n * c];
             if (p.dtype == ScalarType.Float32) SigmoidRegionKernel.Forward<float>(p, target, valid, n * c, s, sums);
             else SigmoidRegionKernel.Forward<double>(p, target, valid, n * c, s, sums);
+            saved.Add(p);
             saved.Add(target);
             if (valid is not null) saved.Add(valid);
             return sums;
         }
 
-        protected override Tensor KernelBackward(Tensor p, IReadOnlyList<Tensor> extra, double[] outputGradient)
+        protected override Tensor KernelBackward(IReadOnlyList<Tensor> saved, double[] outputGradient)
         {
-            var (g, v) = (extra[0], extra.Count > 1 ? extra[1] : null);
+            var (p, g, v) = (saved[1], saved[2], saved.Count > 3 ? saved[3] : null);
             long rows = p.shape[0] * p.shape[1], s = p.shape[2];
             var gradient = empty_like(p);
             if (p.dtype == ScalarType.Float32) SigmoidRegionKernel.Backward<float>(p, g, v, gradient, rows, s, outputGradient);
@@ -62,9 +62,9 @@ namespace SegLoss
             return gradient;
         }
 
-        protected override (Tensor Tp, Tensor P, Tensor G) DifferentiableSums(Tensor x, IReadOnlyList<Tensor> extra)
+        protected override (Tensor Tp, Tensor P, Tensor G) DifferentiableSums(IReadOnlyList<Tensor> saved)
         {
-            var (g, v) = (extra[0], extra.Count > 1 ? extra[1] : null);
+            var (x, g, v) = (saved[0], saved[2], saved.Count > 3 ? saved[3] : null);
             var p = x.sigmoid();
             return ((p * g).sum(2), (v is null ? p : p * v).sum(2), g.sum(2));
         }

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Numerics;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -41,36 +42,66 @@ namespace SegLoss
             && labels.is_contiguous() && labels.numel() == logits.shape[0] * logits.shape[2]
             && (valid is null || (valid.dtype == logits.dtype && valid.device_type == DeviceType.CPU && valid.is_contiguous() && valid.numel() == labels.numel()));
 
-        protected override Tensor Activate(Tensor input) => input.softmax(1).contiguous();
-
-        protected override double[] Sums(Tensor p, long n, long c, long s, List<Tensor> saved)
+        /// <remarks>
+        /// Saved: x, the labels as integers of the values' width (int32 for float32, the int64 labels for float64), the
+        /// mask or null, then p (C, S) of each image.
+        /// </remarks>
+        protected override double[] Sums(Tensor input, long n, long c, long s, List<Tensor> saved)
         {
             var (labels, valid) = (_labels!, _valid);
             _labels = _valid = null;
+            bool single = input.dtype == ScalarType.Float32;
+            var lanes = single ? labels.to(ScalarType.Int32) : labels;
+            saved.Add(lanes);
+            saved.Add(valid!);
             var sums = new double[3 * n * c];
-            if (p.dtype == ScalarType.Float32) SoftmaxRegionKernel.Forward<float>(p, labels, valid, n, c, s, sums);
-            else SoftmaxRegionKernel.Forward<double>(p, labels, valid, n, c, s, sums);
-            saved.Add(labels);
-            if (valid is not null) saved.Add(valid);
+            var image = new double[3 * c];
+            for (long i = 0; i < n; i++)
+            {
+                // One image at a time, so that its p is still cached when the sums read it.
+                var p = input[i].softmax(0).contiguous();
+                if (single) SoftmaxRegionKernel.Forward<float, int>(p, lanes, valid, i, c, s, image);
+                else SoftmaxRegionKernel.Forward<double, long>(p, lanes, valid, i, c, s, image);
+                for (long kind = 0; kind < 3; kind++)
+                    for (long k = 0; k < c; k++) sums[(kind * n + i) * c + k] = image[kind * c + k];
+                saved.Add(p);
+            }
             return sums;
         }
 
-        protected override Tensor KernelBackward(Tensor p, IReadOnlyList<Tensor> extra, double[] outputGradient)
+        protected override Tensor KernelBackward(IReadOnlyList<Tensor> saved, double[] outputGradient)
         {
-            var (labels, v) = (extra[0], extra.Count > 1 ? extra[1] : null);
-            long n = p.shape[0], c = p.shape[1], s = p.shape[2];
-            var gradient = empty_like(p);
-            if (p.dtype == ScalarType.Float32) SoftmaxRegionKernel.Backward<float>(p, labels, v, gradient, n, c, s, outputGradient);
-            else SoftmaxRegionKernel.Backward<double>(p, labels, v, gradient, n, c, s, outputGradient);
+            var (x, lanes, v) = (saved[0], saved[1], saved[2]);
+            var gradient = empty_like(x);
+            if (x.dtype == ScalarType.Float32) Backward<float, int>(saved, lanes, v, gradient, outputGradient);
+            else Backward<double, long>(saved, lanes, v, gradient, outputGradient);
             return gradient;
         }
 
-        protected override (Tensor Tp, Tensor P, Tensor G) DifferentiableSums(Tensor x, IReadOnlyList<Tensor> extra)
+        private static void Backward<T, TLabel>(IReadOnlyList<Tensor> saved, Tensor lanes, Tensor? v, Tensor gradient, double[] outputGradient)
+            where T : unmanaged, IFloatingPointIeee754<T>
+            where TLabel : unmanaged, IBinaryInteger<TLabel>
         {
-            var (labels, v) = (extra[0], extra.Count > 1 ? extra[1] : null);
+            long n = gradient.shape[0], c = gradient.shape[1], s = gradient.shape[2];
+            var a = new T[c];
+            var b = new T[c];
+            for (long i = 0; i < n; i++)
+            {
+                for (long k = 0; k < c; k++)
+                {
+                    a[k] = T.CreateTruncating(outputGradient[i * c + k]);
+                    b[k] = T.CreateTruncating(outputGradient[(n + i) * c + k]);
+                }
+                SoftmaxRegionKernel.Backward<T, TLabel>(saved[3 + (int)i], lanes, v, gradient, i, c, s, a, b);
+            }
+        }
+
+        protected override (Tensor Tp, Tensor P, Tensor G) DifferentiableSums(IReadOnlyList<Tensor> saved)
+        {
+            var (x, lanes, v) = (saved[0], saved[1], saved[2]);
             long n = x.shape[0], c = x.shape[1], s = x.shape[2];
             var p = x.softmax(1);
-            var oneHot = zeros(new[] { n, c, s }, x.dtype, x.device).scatter_(1, labels.unsqueeze(1), v ?? ones(new[] { n, 1, s }, x.dtype, x.device));
+            var oneHot = zeros(new[] { n, c, s }, x.dtype, x.device).scatter_(1, lanes.to(ScalarType.Int64).unsqueeze(1), v ?? ones(new[] { n, 1, s }, x.dtype, x.device));
             return ((p * oneHot).sum(2), (v is null ? p : p * v).sum(2), oneHot.sum(2));
         }
     }
