@@ -117,6 +117,28 @@ namespace SegLoss.Tests.Analytic
         }
 
         [Fact]
+        public void TheSettingTurnsTheAnalyticOperationsOffWithTheSameResult()
+        {
+            var (x, labels) = Multiclass(26);
+            using var dice = new DiceLoss();
+            var on = AnalyticAgreement.ValueAndGradient(t => dice.call(t, labels), x);
+            long before = AnalyticFunction.Applications;
+            (double Value, double[] Gradient) off;
+            try
+            {
+                SegLossSettings.AnalyticBackward = false;
+                off = AnalyticAgreement.ValueAndGradient(t => dice.call(t, labels), x);
+            }
+            finally
+            {
+                SegLossSettings.AnalyticBackward = true;
+            }
+            AnalyticFunction.Applications.Should().Be(before, "no analytic operation runs while the setting is off");
+            AnalyticAgreement.AssertClose(on.Value, off.Value, "the value");
+            for (int i = 0; i < on.Gradient.Length; i++) on.Gradient[i].Should().BeApproximately(off.Gradient[i], 1e-15, $"d loss / d x[{i}]");
+        }
+
+        [Fact]
         public void TheResultDoesNotDependOnTheThreadCount()
         {
             int threads = get_num_threads();

@@ -23,6 +23,7 @@ namespace SegLoss
         private readonly Func<RegionStatistics, Tensor>? _tensorHead;
         private double[]? _dTp;
         private double[]? _dP;
+        private bool _probabilitiesConsumed;
 
         /// <param name="batch">Pool the sums over the images (the head then sees one row).</param>
         /// <param name="head">The loss after the sums, or null to output the sums.</param>
@@ -42,6 +43,21 @@ namespace SegLoss
 
         /// <summary>The input gradient from the saved tensors (the input first), given ∂L/∂TP, ∂L/∂P (and an ignored G block) per entry.</summary>
         protected abstract Tensor KernelBackward(IReadOnlyList<Tensor> saved, double[] outputGradient);
+
+        /// <summary>
+        /// The saved probabilities, to be overwritten by the gradient (a new handle on them, which the backward returns),
+        /// or, when an earlier backward of a retained graph already overwrote them, <paramref name="recompute"/>'s.
+        /// </summary>
+        /// <remarks>
+        /// Why: writing the gradient over p spares allocating and first-touching an input-sized tensor (2 MB for a
+        /// 8x1x256x256 float32 input, 8 MB for 8x4x256x256) and reading it back from memory.
+        /// </remarks>
+        protected Tensor TakeSaved(Tensor probabilities, Func<Tensor> recompute)
+        {
+            if (_probabilitiesConsumed) return recompute();
+            _probabilitiesConsumed = true;
+            return probabilities.alias();
+        }
 
         /// <summary>TP, P and G (N, C) as differentiable operations on the saved input (saved[0]).</summary>
         protected abstract (Tensor Tp, Tensor P, Tensor G) DifferentiableSums(IReadOnlyList<Tensor> saved);

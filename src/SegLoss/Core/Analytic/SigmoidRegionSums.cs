@@ -54,12 +54,13 @@ namespace SegLoss
 
         protected override Tensor KernelBackward(IReadOnlyList<Tensor> saved, double[] outputGradient)
         {
-            var (p, g, v) = (saved[1], saved[2], saved.Count > 3 ? saved[3] : null);
-            long rows = p.shape[0] * p.shape[1], s = p.shape[2];
-            var gradient = empty_like(p);
-            if (p.dtype == ScalarType.Float32) SigmoidRegionKernel.Backward<float>(p, g, v, gradient, rows, s, outputGradient);
-            else SigmoidRegionKernel.Backward<double>(p, g, v, gradient, rows, s, outputGradient);
-            return gradient;
+            var (x, g, v) = (saved[0], saved[2], saved.Count > 3 ? saved[3] : null);
+            long rows = x.shape[0] * x.shape[1], s = x.shape[2];
+            // The gradient overwrites p, which no later step reads; a second backward of a retained graph recomputes p.
+            var p = TakeSaved(saved[1], () => x.sigmoid().contiguous());
+            if (p.dtype == ScalarType.Float32) SigmoidRegionKernel.Backward<float>(p, g, v, p, rows, s, outputGradient);
+            else SigmoidRegionKernel.Backward<double>(p, g, v, p, rows, s, outputGradient);
+            return p;
         }
 
         protected override (Tensor Tp, Tensor P, Tensor G) DifferentiableSums(IReadOnlyList<Tensor> saved)

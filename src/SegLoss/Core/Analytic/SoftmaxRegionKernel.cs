@@ -46,15 +46,15 @@ namespace SegLoss
         }
 
         /// <summary>
-        /// ∂L/∂x of one image into its rows of <paramref name="gradient"/> (N, C, S) from its saved p (C, S) and labels,
-        /// with a = ∂L/∂TP and b = ∂L/∂P per class of that image (<paramref name="a"/>, <paramref name="b"/>).
+        /// ∂L/∂x of one image written over its rows of <paramref name="p"/> (N, C, S), with a = ∂L/∂TP and b = ∂L/∂P per
+        /// class of that image (<paramref name="a"/>, <paramref name="b"/>).
         /// </summary>
-        public static void Backward<T, TLabel>(Tensor p, Tensor labels, Tensor? v, Tensor gradient, long image, long c, long s, T[] a, T[] b)
+        public static void Backward<T, TLabel>(Tensor p, Tensor labels, Tensor? v, long image, long c, long s, T[] a, T[] b)
             where T : unmanaged, IFloatingPointIeee754<T>
             where TLabel : unmanaged, IBinaryInteger<TLabel>
         {
             int blocks = (int)((s + Block - 1) / Block);
-            IntraOpParallel.For(blocks, c * s, block => BackwardBlock<T, TLabel>(p, labels, v, gradient, new Geometry(c, s, image, block), a, b));
+            IntraOpParallel.For(blocks, c * s, block => BackwardBlock<T, TLabel>(p, labels, v, new Geometry(c, s, image, block), a, b));
         }
 
         /// <summary>Where one block lies: its image, its first pixel and its pixel count.</summary>
@@ -167,7 +167,7 @@ namespace SegLoss
         }
 
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        private static void BackwardBlock<T, TLabel>(Tensor p, Tensor labels, Tensor? v, Tensor gradient, Geometry at, T[] a, T[] b)
+        private static void BackwardBlock<T, TLabel>(Tensor p, Tensor labels, Tensor? v, Geometry at, T[] a, T[] b)
             where T : unmanaged, IFloatingPointIeee754<T>
             where TLabel : unmanaged, IBinaryInteger<TLabel>
         {
@@ -179,11 +179,14 @@ namespace SegLoss
                 var classes = at.Pixels<TLabel>(labels);
                 // dot = Σ_k p_k·w_k with w_k = a_k·[y = k] + b_k.
                 dot.Clear();
-                for (int k = 0; k < c; k++) AddWeighted(at.Channel<T>(p, k), classes, k, a[k], b[k], dot);
-                // ∂L/∂x_k = v·p_k·(w_k − dot).
+                for (int k = 0; k < c; k++) AddWeighted(at.BatchChannel<T>(p, k), classes, k, a[k], b[k], dot);
+                // ∂L/∂x_k = v·p_k·(w_k − dot), over p_k (each value is read before it is written).
                 var valid = v is null ? default : at.Pixels<T>(v);
                 for (int k = 0; k < c; k++)
-                    WriteGradient(at.Channel<T>(p, k), classes, k, a[k], b[k], dot, valid, v is not null, at.BatchChannel<T>(gradient, k));
+                {
+                    var pk = at.BatchChannel<T>(p, k);
+                    WriteGradient(pk, classes, k, a[k], b[k], dot, valid, v is not null, pk);
+                }
             }
             finally
             {

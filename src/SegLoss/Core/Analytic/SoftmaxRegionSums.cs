@@ -42,29 +42,26 @@ namespace SegLoss
             && labels.is_contiguous() && labels.numel() == logits.shape[0] * logits.shape[2]
             && (valid is null || (valid.dtype == logits.dtype && valid.device_type == DeviceType.CPU && valid.is_contiguous() && valid.numel() == labels.numel()));
 
-        /// <remarks>
-        /// Saved: x, the labels as integers of the values' width (int32 for float32, the int64 labels for float64), the
-        /// mask or null, then p (C, S) of each image.
-        /// </remarks>
+        /// <remarks>Saved: x, the labels as integers of the values' width (int32 for float32, the int64 labels for float64), the mask or null, p.</remarks>
         protected override double[] Sums(Tensor input, long n, long c, long s, List<Tensor> saved)
         {
             var (labels, valid) = (_labels!, _valid);
             _labels = _valid = null;
             bool single = input.dtype == ScalarType.Float32;
             var lanes = single ? labels.to(ScalarType.Int32) : labels;
+            var p = input.softmax(1).contiguous();
             saved.Add(lanes);
             saved.Add(valid!);
+            saved.Add(p);
             var sums = new double[3 * n * c];
             var image = new double[3 * c];
             for (long i = 0; i < n; i++)
             {
-                // One image at a time, so that its p is still cached when the sums read it.
-                var p = input[i].softmax(0).contiguous();
-                if (single) SoftmaxRegionKernel.Forward<float, int>(p, lanes, valid, i, c, s, image);
-                else SoftmaxRegionKernel.Forward<double, long>(p, lanes, valid, i, c, s, image);
+                var pi = p[i];
+                if (single) SoftmaxRegionKernel.Forward<float, int>(pi, lanes, valid, i, c, s, image);
+                else SoftmaxRegionKernel.Forward<double, long>(pi, lanes, valid, i, c, s, image);
                 for (long kind = 0; kind < 3; kind++)
                     for (long k = 0; k < c; k++) sums[(kind * n + i) * c + k] = image[kind * c + k];
-                saved.Add(p);
             }
             return sums;
         }
@@ -72,17 +69,18 @@ namespace SegLoss
         protected override Tensor KernelBackward(IReadOnlyList<Tensor> saved, double[] outputGradient)
         {
             var (x, lanes, v) = (saved[0], saved[1], saved[2]);
-            var gradient = empty_like(x);
-            if (x.dtype == ScalarType.Float32) Backward<float, int>(saved, lanes, v, gradient, outputGradient);
-            else Backward<double, long>(saved, lanes, v, gradient, outputGradient);
+            // The gradient overwrites p, which no later step reads; a second backward of a retained graph recomputes p.
+            var gradient = TakeSaved(saved[3], () => x.softmax(1).contiguous());
+            if (x.dtype == ScalarType.Float32) Backward<float, int>(gradient, lanes, v, outputGradient);
+            else Backward<double, long>(gradient, lanes, v, outputGradient);
             return gradient;
         }
 
-        private static void Backward<T, TLabel>(IReadOnlyList<Tensor> saved, Tensor lanes, Tensor? v, Tensor gradient, double[] outputGradient)
+        private static void Backward<T, TLabel>(Tensor p, Tensor lanes, Tensor? v, double[] outputGradient)
             where T : unmanaged, IFloatingPointIeee754<T>
             where TLabel : unmanaged, IBinaryInteger<TLabel>
         {
-            long n = gradient.shape[0], c = gradient.shape[1], s = gradient.shape[2];
+            long n = p.shape[0], c = p.shape[1], s = p.shape[2];
             var a = new T[c];
             var b = new T[c];
             for (long i = 0; i < n; i++)
@@ -92,7 +90,7 @@ namespace SegLoss
                     a[k] = T.CreateTruncating(outputGradient[i * c + k]);
                     b[k] = T.CreateTruncating(outputGradient[(n + i) * c + k]);
                 }
-                SoftmaxRegionKernel.Backward<T, TLabel>(saved[3 + (int)i], lanes, v, gradient, i, c, s, a, b);
+                SoftmaxRegionKernel.Backward<T, TLabel>(p, lanes, v, i, c, s, a, b);
             }
         }
 
