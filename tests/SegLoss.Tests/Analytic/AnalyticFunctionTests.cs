@@ -49,19 +49,37 @@ namespace SegLoss.Tests.Analytic
         [Fact]
         public void ARetainedGraphRunsItsBackwardTwice()
         {
+            // The first backward writes the gradient over the saved probabilities (or derivatives); the second recomputes them.
             var (x, labels) = Multiclass(22);
+            var xb = randn(new long[] { 2, 1, 20, 20 }, float64);
+            var gb = randint(0, 2, xb.shape, float64);
             using var dice = new DiceLoss();
-            var once = AnalyticAgreement.ValueAndGradient(input => dice.call(input, labels), x).Gradient;
-            LiveTensors.AssertNoLeak(() =>
+            using var binaryDice = new DiceLoss(LossMode.Binary);
+            using var focal = new FocalLoss(LossMode.Binary, gamma: 1.5);
+            using var crossEntropy = new CrossEntropyLoss(LossMode.Binary);
+            using var tversky = new TverskyLoss();
+            foreach (var (name, f, input) in new (string, Func<Tensor, Tensor>, Tensor)[]
             {
-                using var scope = NewDisposeScope();
-                var leaf = x.detach().clone().requires_grad_(true);
-                var value = dice.call(leaf, labels);
-                value.backward(retain_graph: true);
-                value.backward();
-                var twice = TensorData.ToArray<double>(leaf.grad!);
-                for (int i = 0; i < once.Length; i++) twice[i].Should().BeApproximately(2 * once[i], 1e-15);
-            }, "both backward passes release their gradients");
+                ("multiclass Dice", t => dice.call(t, labels), x),
+                ("Tversky (fused sums)", t => tversky.call(t, labels), x),
+                ("binary Dice", t => binaryDice.call(t, gb), xb),
+                ("binary focal", t => focal.call(t, gb), xb),
+                ("binary CE", t => crossEntropy.call(t, gb), xb),
+            })
+            {
+                var once = AnalyticAgreement.ValueAndGradient(f, input).Gradient;
+                LiveTensors.AssertNoLeak(() =>
+                {
+                    using var scope = NewDisposeScope();
+                    var leaf = input.detach().clone().requires_grad_(true);
+                    var value = f(leaf);
+                    value.backward(retain_graph: true);
+                    value.backward(retain_graph: true);
+                    value.backward();
+                    var thrice = TensorData.ToArray<double>(leaf.grad!);
+                    for (int i = 0; i < once.Length; i++) thrice[i].Should().BeApproximately(3 * once[i], 1e-14, $"{name}: d loss / d x[{i}] after three backward passes");
+                }, $"every backward pass of {name} releases its gradients");
+            }
         }
 
         [Fact]

@@ -35,6 +35,34 @@ namespace SegLoss
             return result;
         }
 
+        /// <summary>
+        /// A new tensor over the storage of <paramref name="saved"/> (a saved variable the backward may overwrite), with its
+        /// own version counter.
+        /// </summary>
+        /// <remarks>
+        /// Why not a view (<c>alias</c>, <c>detach</c>): a view shares the saved tensor's version counter, so libtorch's
+        /// in-place accumulation of a second backward's gradient into <c>x.grad</c> (which is this tensor, or a view of it)
+        /// would mark the saved variable as modified, and a third backward of a retained graph would refuse to unpack it.
+        /// </remarks>
+        public static Tensor SameStorage(Tensor saved) => empty(0, saved.dtype, saved.device).set_(saved);
+
+        /// <summary>
+        /// Multiplies every value of a contiguous CPU tensor by <paramref name="factor"/> through its memory, so that
+        /// libtorch's version counter (which guards saved tensors) does not move.
+        /// </summary>
+        public static void Scale<T>(Tensor t, T factor) where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
+        {
+            const int Block = 1 << 14;
+            long count = t.numel();
+            int blocks = (int)((count + Block - 1) / Block);
+            IntraOpParallel.For(blocks, count, block =>
+            {
+                long start = (long)block * Block;
+                var values = SigmoidRegionKernel.Values<T>(t, start, (int)Math.Min(Block, count - start));
+                System.Numerics.Tensors.TensorPrimitives.Multiply<T>(values, factor, values);
+            });
+        }
+
         /// <summary>Every value of a small tensor, as float64.</summary>
         public static double[] ToDoubles(Tensor t)
         {

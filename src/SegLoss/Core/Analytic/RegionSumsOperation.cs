@@ -56,7 +56,7 @@ namespace SegLoss
         {
             if (_probabilitiesConsumed) return recompute();
             _probabilitiesConsumed = true;
-            return probabilities.alias();
+            return AnalyticKernels.SameStorage(probabilities);
         }
 
         /// <summary>TP, P and G (N, C) as differentiable operations on the saved input (saved[0]).</summary>

@@ -19,6 +19,7 @@ namespace SegLoss
         private Tensor? _valid;
         private readonly SigmoidFocalKernel.Parameters _parameters;
         private readonly bool _summed;
+        private bool _derivativeConsumed;
 
         private SigmoidFocalTerms(Tensor target, Tensor? valid, SigmoidFocalKernel.Parameters parameters, bool summed)
         {
@@ -72,7 +73,25 @@ namespace SegLoss
         {
             var (x, derivative, t) = (saved[0], saved[1], saved[2]);
             var v = saved.Count > 3 ? saved[3] : null;
-            if (!is_grad_enabled()) return gradOutput * derivative;
+            if (!is_grad_enabled())
+            {
+                if (!_summed) return gradOutput * derivative;
+                // Σ ℓ: the gradient is the saved derivative times one value, written over it (a retained graph's second
+                // backward recomputes the derivative first), which spares an input-sized allocation.
+                double factor = AnalyticKernels.ToDoubles(gradOutput)[0];
+                Tensor gradient;
+                if (_derivativeConsumed)
+                {
+                    gradient = empty_like(derivative);
+                    if (x.dtype == ScalarType.Float32) SigmoidFocalKernel.Forward<float>(x, t, v, _parameters, gradient, null);
+                    else SigmoidFocalKernel.Forward<double>(x, t, v, _parameters, gradient, null);
+                }
+                else gradient = AnalyticKernels.SameStorage(derivative);
+                _derivativeConsumed = true;
+                if (x.dtype == ScalarType.Float32) AnalyticKernels.Scale<float>(gradient, (float)factor);
+                else AnalyticKernels.Scale<double>(gradient, factor);
+                return gradient;
+            }
             // create_graph: the same derivative from differentiable operations on the saved input.
             var sign = t * 2.0 - 1.0;
             var z = x * sign;
