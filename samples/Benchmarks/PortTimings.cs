@@ -9,11 +9,19 @@ namespace SegLoss.Benchmarks
     /// <summary>
     /// Each SegLoss loss against the line-by-line port of a peer (<see cref="PortPairs"/>), forward + backward in
     /// float32 on the benchmark workload of the pair's shape, timed in interleaved rounds (the order within a round
-    /// alternates): 10 warm-up rounds, 15 timed, medians. Values agree by the float64 agreement tests.
+    /// alternates): at least 10 warm-up rounds and at least <see cref="WarmupMs"/> of them, then 15 timed, medians.
+    /// Values agree by the float64 agreement tests.
     /// </summary>
+    /// <remarks>
+    /// Why a time floor: .NET compiles a method first without optimisation and recompiles it once it has been called
+    /// about 30 times and the process has been quiet for a moment; the TensorPrimitives methods behind SegLoss's managed
+    /// kernels took 150 to 250 calls to reach their steady speed in this busy process (the sigmoid focal loss ran at
+    /// 3.7, 1.7, then 0.88 ms per call in consecutive blocks of 60 calls). A training loop is past that within seconds.
+    /// </remarks>
     internal static class PortTimings
     {
         private const int Warmup = 10;
+        private const double WarmupMs = 1500;
         private const int Rounds = 15;
 
         /// <summary>(pair, SegLoss median ms, port median ms) per pair.</summary>
@@ -33,7 +41,8 @@ namespace SegLoss.Benchmarks
 
         private static (double SegLoss, double Port) Time(Workload workload, PairCase pairCase)
         {
-            for (int i = 0; i < Warmup; i++)
+            var warm = Stopwatch.StartNew();
+            for (int i = 0; i < Warmup || warm.Elapsed.TotalMilliseconds < WarmupMs; i++)
             {
                 workload.Step(pairCase.SegLoss);
                 workload.Step(pairCase.Port);

@@ -112,6 +112,15 @@ namespace SegLoss.Tests.Analytic
             labels[0, 0, 0] = tensor(9L);
             using var multiclass = new TverskyLoss(alpha: 0.3, beta: 0.7, ignoreIndex: 9);
             GradCheck.Full(input => multiclass.call(input, labels), xm);
+            // The heads: every one, with ignored pixels, batch pooling and class weights where the loss has them.
+            using var jaccard = new JaccardLoss(batch: true, ignoreIndex: 9);
+            GradCheck.Full(input => jaccard.call(input, labels), xm);
+            using var generalized = new GeneralizedDiceLoss(ignoreIndex: 9, reduction: nn.Reduction.Sum);
+            GradCheck.Full(input => generalized.call(input, labels), xm);
+            using var weighted = new DiceLoss(beta: 2, logLoss: true, classWeights: tensor(new[] { 0.2, 1.0, 3.0 }, float64), ignoreIndex: 9);
+            GradCheck.Full(input => weighted.call(input, labels), xm);
+            using var generalizedBinary = new GeneralizedDiceLoss(LossMode.Binary, weighting: GeneralizedDiceWeighting.Simple);
+            GradCheck.Full(input => generalizedBinary.call(input, gb), xb);
             // Several blocks of each kernel, along random directions.
             var large = randn(new long[] { 1, 3, 70, 80 }, float64);
             var largeLabels = randint(0, 3, new long[] { 1, 70, 80 }, int64);

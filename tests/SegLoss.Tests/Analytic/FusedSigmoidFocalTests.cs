@@ -70,10 +70,42 @@ namespace SegLoss.Tests.Analytic
                 using var focal = new FocalLoss(LossMode.Multilabel, gamma: gamma, alpha: 0.3);
                 GradCheck.Full(input => focal.call(input, target), x);
             }
+            // Plain binary cross-entropy runs as the focal operation with γ = 0 and no α.
+            using var crossEntropy = new CrossEntropyLoss(LossMode.Multilabel, ignoreIndex: 5);
+            var ignored = target.where(rand(x.shape, float64) > 0.3, full_like(target, 5.0));
+            long before = AnalyticFunction.Applications;
+            GradCheck.Full(input => crossEntropy.call(input, ignored), x);
+            AnalyticFunction.Applications.Should().BeGreaterThan(before, "plain BCE takes the analytic operation");
             var large = randn(new long[] { 1, 1, 90, 100 }, float64) * 3;
             var largeTarget = randint(0, 2, large.shape, float64);
             using var binary = new FocalLoss(LossMode.Binary, reduction: nn.Reduction.None);
             GradCheck.Directional(input => binary.call(input, largeTarget), large);
+        }
+
+        [Fact]
+        public void PlainBinaryCrossEntropyAgreesWithTheAutogradPathAndTorchSharp()
+        {
+            manual_seed(14);
+            var x = randn(new long[] { 2, 3, 30, 31 }, float64) * 6;
+            var target = randint(0, 2, x.shape, float64);
+            foreach (var reduction in new[] { nn.Reduction.Mean, nn.Reduction.Sum, nn.Reduction.None })
+                foreach (var pixelMean in new[] { PixelMean.ValidElements, PixelMean.AllElements })
+                {
+                    using var crossEntropy = new CrossEntropyLoss(LossMode.Multilabel, reduction: reduction, pixelMean: pixelMean);
+                    AnalyticAgreement.AssertSame(input => crossEntropy.call(input, target), x, $"BCE {reduction} {pixelMean}");
+                }
+            using var mean = new CrossEntropyLoss(LossMode.Multilabel);
+            var (value, gradient) = AnalyticAgreement.ValueAndGradient(input => mean.call(input, target), x);
+            var (reference, referenceGradient) = AnalyticAgreement.ValueAndGradient(input => nn.functional.binary_cross_entropy_with_logits(input, target), x);
+            AnalyticAgreement.AssertClose(value, reference, "TorchSharp's binary_cross_entropy_with_logits");
+            for (int i = 0; i < gradient.Length; i++) gradient[i].Should().BeApproximately(referenceGradient[i], 1e-15, $"d loss / d x[{i}]");
+            // Options the operation does not cover keep the autograd path.
+            long before = AnalyticFunction.Applications;
+            using var smoothed = new CrossEntropyLoss(LossMode.Multilabel, labelSmoothing: 0.1);
+            using (var v = smoothed.call(x, target)) v.item<double>();
+            using var weighted = new CrossEntropyLoss(LossMode.Multilabel, posWeight: tensor(new[] { 1.0, 2.0, 0.5 }, float64));
+            using (var v = weighted.call(x, target)) v.item<double>();
+            AnalyticFunction.Applications.Should().Be(before, "label smoothing and posWeight stay on the fused libtorch kernel");
         }
 
         [Fact]

@@ -22,6 +22,10 @@ namespace SegLoss
 
         private static bool SameShape(long[] a, long[] b) => a.AsSpan().SequenceEqual(b);
 
+        /// <summary>The values [start, start + count) of a contiguous CPU tensor, as a span over its memory (no copy).</summary>
+        public static Span<T> Values<T>(Tensor t, long start, int count) where T : unmanaged =>
+            MemoryMarshal.Cast<byte, T>(t.bytes).Slice(checked((int)start), count);
+
         /// <summary>A CPU tensor of <paramref name="shape"/> in <paramref name="dtype"/> holding <paramref name="values"/>.</summary>
         public static Tensor FromValues(double[] values, long[] shape, ScalarType dtype)
         {
@@ -58,9 +62,17 @@ namespace SegLoss
             IntraOpParallel.For(blocks, count, block =>
             {
                 long start = (long)block * Block;
-                var values = SigmoidRegionKernel.Values<T>(t, start, (int)Math.Min(Block, count - start));
-                System.Numerics.Tensors.TensorPrimitives.Multiply<T>(values, factor, values);
+                Multiply(Values<T>(t, start, (int)Math.Min(Block, count - start)), factor);
             });
+        }
+
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private static void Multiply<T>(Span<T> values, T factor) where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
+        {
+            var vectors = MemoryMarshal.Cast<T, System.Numerics.Vector<T>>(values);
+            var f = new System.Numerics.Vector<T>(factor);
+            for (int i = 0; i < vectors.Length; i++) vectors[i] *= f;
+            for (int i = vectors.Length * System.Numerics.Vector<T>.Count; i < values.Length; i++) values[i] *= factor;
         }
 
         /// <summary>Every value of a small tensor, as float64.</summary>

@@ -39,10 +39,10 @@ namespace SegLoss
                 long start = (long)block * Block;
                 int length = (int)Math.Min(Block, count - start);
                 partial[block] = ForwardBlock<T>(
-                    SigmoidRegionKernel.Values<T>(x, start, length), SigmoidRegionKernel.Values<T>(t, start, length),
-                    v is null ? default : SigmoidRegionKernel.Values<T>(v, start, length), v is not null, parameters,
-                    SigmoidRegionKernel.Values<T>(derivative, start, length),
-                    losses is null ? default : SigmoidRegionKernel.Values<T>(losses, start, length), losses is not null);
+                    AnalyticKernels.Values<T>(x, start, length), AnalyticKernels.Values<T>(t, start, length),
+                    v is null ? default : AnalyticKernels.Values<T>(v, start, length), v is not null, parameters,
+                    AnalyticKernels.Values<T>(derivative, start, length),
+                    losses is null ? default : AnalyticKernels.Values<T>(losses, start, length), losses is not null);
             });
             double total = 0;
             foreach (var s in partial) total += s;

@@ -49,9 +49,9 @@ namespace SegLoss
             where T : unmanaged, IFloatingPointIeee754<T>
         {
             var (start, count) = range;
-            var ps = Values<T>(p, start, count);
-            var gs = Values<T>(g, start, count);
-            var vs = v is null ? ps : Values<T>(v, start, count);
+            var ps = AnalyticKernels.Values<T>(p, start, count);
+            var gs = AnalyticKernels.Values<T>(g, start, count);
+            var vs = v is null ? ps : AnalyticKernels.Values<T>(v, start, count);
             bool masked = v is not null;
             var pv = MemoryMarshal.Cast<T, Vector<T>>(ps);
             var gv = MemoryMarshal.Cast<T, Vector<T>>(gs);
@@ -99,8 +99,8 @@ namespace SegLoss
                 var (start, count) = Range(item, blocks, length);
                 var a = T.CreateTruncating(outputGradient[row]);
                 var b = T.CreateTruncating(outputGradient[rows + row]);
-                Write(Values<T>(p, start, count), Values<T>(g, start, count), v is null ? default : Values<T>(v, start, count),
-                    v is not null, a, b, Values<T>(gradient, start, count));
+                Write(AnalyticKernels.Values<T>(p, start, count), AnalyticKernels.Values<T>(g, start, count), v is null ? default : AnalyticKernels.Values<T>(v, start, count),
+                    v is not null, a, b, AnalyticKernels.Values<T>(gradient, start, count));
             });
         }
 
@@ -132,9 +132,5 @@ namespace SegLoss
             long offset = (long)(item % blocks) * Block;
             return (row * length + offset, (int)Math.Min(Block, length - offset));
         }
-
-        /// <summary>The values [start, start + count) of a contiguous CPU tensor, as a span over its memory.</summary>
-        internal static Span<T> Values<T>(Tensor t, long start, int count) where T : unmanaged =>
-            MemoryMarshal.Cast<byte, T>(t.bytes).Slice(checked((int)start), count);
     }
 }

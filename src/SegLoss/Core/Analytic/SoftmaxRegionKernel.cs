@@ -76,13 +76,13 @@ namespace SegLoss
             public int Count { get; }
 
             /// <summary>The block's values of channel k in one image's (C, S) tensor.</summary>
-            public Span<T> Channel<T>(Tensor t, int k) where T : unmanaged => SigmoidRegionKernel.Values<T>(t, k * S + Offset, Count);
+            public Span<T> Channel<T>(Tensor t, int k) where T : unmanaged => AnalyticKernels.Values<T>(t, k * S + Offset, Count);
 
             /// <summary>The block's values of channel k in an (N, C, S) tensor.</summary>
-            public Span<T> BatchChannel<T>(Tensor t, int k) where T : unmanaged => SigmoidRegionKernel.Values<T>(t, (Image * C + k) * S + Offset, Count);
+            public Span<T> BatchChannel<T>(Tensor t, int k) where T : unmanaged => AnalyticKernels.Values<T>(t, (Image * C + k) * S + Offset, Count);
 
             /// <summary>The block's values in an (N, S) or (N, 1, S) tensor.</summary>
-            public Span<T> Pixels<T>(Tensor t) where T : unmanaged => SigmoidRegionKernel.Values<T>(t, Image * S + Offset, Count);
+            public Span<T> Pixels<T>(Tensor t) where T : unmanaged => AnalyticKernels.Values<T>(t, Image * S + Offset, Count);
         }
 
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
