@@ -13,10 +13,8 @@ namespace SegLoss
     /// ∂L/∂x_c = v·p_c·(w_c − Σ_k p_k·w_k) with w_c = a_c·[y = c] + b_c.
     /// </summary>
     /// <remarks>
-    /// The softmax itself is libtorch's, one image at a time: on libtorch 2.10's CPU build it is several times faster
-    /// than the same softmax from <c>TensorPrimitives</c> blocks over the channel slices (1.1 against 3.2 ms for 2 M
-    /// float32 values), and one image's p (1 MB for 4x256x256 float32) is still in the second-level cache when these sums
-    /// read it. The labels are integers as wide as the input's values (int32 for float32), so that [y = c] is a vector
+    /// The softmax itself is libtorch's: on libtorch 2.10's CPU build it is several times faster than the same softmax
+    /// from <c>TensorPrimitives</c> blocks over the channel slices (1.1 against 3.2 ms for 2 M float32 values). The labels are integers as wide as the input's values (int32 for float32), so that [y = c] is a vector
     /// comparison whose result is a bit mask on the values. Block sums are kept apart and added in block order, so the
     /// result does not depend on the thread count.
     /// </remarks>
@@ -25,36 +23,39 @@ namespace SegLoss
         internal const int Block = 1024;
 
         /// <summary>
-        /// The sums of one image: <paramref name="sums"/> (3·C) receives TP, P and G per class of that image's
-        /// p = softmax(x) (C, S). <paramref name="labels"/> (N, S) hold classes in [0, C) as integers of T's width (int32
-        /// for float32, int64 for float64; ignored pixels hold any class, with v = 0).
+        /// <paramref name="sums"/> (3·N·C: the TP, P and G blocks) receives the sums per (image, class) of
+        /// p = softmax(x) (N, C, S). <paramref name="labels"/> (N, S) hold classes in [0, C) as integers of T's width
+        /// (int32 for float32, int64 for float64; ignored pixels hold any class, with v = 0).
         /// </summary>
-        public static void Forward<T, TLabel>(Tensor p, Tensor labels, Tensor? v, long image, long c, long s, double[] sums)
+        public static void Forward<T, TLabel>(Tensor p, Tensor labels, Tensor? v, long n, long c, long s, double[] sums)
             where T : unmanaged, IFloatingPointIeee754<T>
             where TLabel : unmanaged, IBinaryInteger<TLabel>
         {
             int blocks = (int)((s + Block - 1) / Block);
-            var partial = new double[3 * c * blocks];
-            IntraOpParallel.For(blocks, c * s,
-                block => ForwardBlock<T, TLabel>(p, labels, v, new Geometry(c, s, image, block), partial.AsSpan((int)(3 * c * block), (int)(3 * c))));
-            for (long j = 0; j < 3 * c; j++)
-            {
-                double value = 0;
-                for (long b = 0; b < blocks; b++) value += partial[3 * c * b + j];
-                sums[j] = value;
-            }
+            var partial = new double[3 * c * n * blocks];
+            IntraOpParallel.For(checked((int)(n * blocks)), n * c * s,
+                item => ForwardBlock<T, TLabel>(p, labels, v, new Geometry(c, s, item / blocks, item % blocks), partial.AsSpan((int)(3 * c * item), (int)(3 * c))));
+            for (long image = 0; image < n; image++)
+                for (long j = 0; j < 3 * c; j++)
+                {
+                    double value = 0;
+                    for (long b = 0; b < blocks; b++) value += partial[3 * c * (image * blocks + b) + j];
+                    long kind = j / c, k = j % c;
+                    sums[(kind * n + image) * c + k] = value;
+                }
         }
 
         /// <summary>
-        /// ∂L/∂x of one image written over its rows of <paramref name="p"/> (N, C, S), with a = ∂L/∂TP and b = ∂L/∂P per
-        /// class of that image (<paramref name="a"/>, <paramref name="b"/>).
+        /// ∂L/∂x written over <paramref name="p"/> (N, C, S), with a = ∂L/∂TP and b = ∂L/∂P per (image, class) in
+        /// <paramref name="a"/> and <paramref name="b"/> (N·C each).
         /// </summary>
-        public static void Backward<T, TLabel>(Tensor p, Tensor labels, Tensor? v, long image, long c, long s, T[] a, T[] b)
+        public static void Backward<T, TLabel>(Tensor p, Tensor labels, Tensor? v, long n, long c, long s, T[] a, T[] b)
             where T : unmanaged, IFloatingPointIeee754<T>
             where TLabel : unmanaged, IBinaryInteger<TLabel>
         {
             int blocks = (int)((s + Block - 1) / Block);
-            IntraOpParallel.For(blocks, c * s, block => BackwardBlock<T, TLabel>(p, labels, v, new Geometry(c, s, image, block), a, b));
+            IntraOpParallel.For(checked((int)(n * blocks)), n * c * s,
+                item => BackwardBlock<T, TLabel>(p, labels, v, new Geometry(c, s, item / blocks, item % blocks), a, b));
         }
 
         /// <summary>Where one block lies: its image, its first pixel and its pixel count.</summary>
@@ -75,9 +76,6 @@ namespace SegLoss
             public long Offset { get; }
             public int Count { get; }
 
-            /// <summary>The block's values of channel k in one image's (C, S) tensor.</summary>
-            public Span<T> Channel<T>(Tensor t, int k) where T : unmanaged => AnalyticKernels.Values<T>(t, k * S + Offset, Count);
-
             /// <summary>The block's values of channel k in an (N, C, S) tensor.</summary>
             public Span<T> BatchChannel<T>(Tensor t, int k) where T : unmanaged => AnalyticKernels.Values<T>(t, (Image * C + k) * S + Offset, Count);
 
@@ -95,7 +93,7 @@ namespace SegLoss
             var valid = v is null ? default : at.Pixels<T>(v);
             for (int k = 0; k < c; k++)
             {
-                var (tp, mass, target) = ClassSums(at.Channel<T>(p, k), classes, valid, v is not null, k);
+                var (tp, mass, target) = ClassSums(at.BatchChannel<T>(p, k), classes, valid, v is not null, k);
                 sums[k] = tp;
                 sums[c + k] = mass;
                 sums[2 * c + k] = target;
@@ -179,13 +177,14 @@ namespace SegLoss
                 var classes = at.Pixels<TLabel>(labels);
                 // dot = Σ_k p_k·w_k with w_k = a_k·[y = k] + b_k.
                 dot.Clear();
-                for (int k = 0; k < c; k++) AddWeighted(at.BatchChannel<T>(p, k), classes, k, a[k], b[k], dot);
+                int first = (int)(at.Image * c);
+                for (int k = 0; k < c; k++) AddWeighted(at.BatchChannel<T>(p, k), classes, k, a[first + k], b[first + k], dot);
                 // ∂L/∂x_k = v·p_k·(w_k − dot), over p_k (each value is read before it is written).
                 var valid = v is null ? default : at.Pixels<T>(v);
                 for (int k = 0; k < c; k++)
                 {
                     var pk = at.BatchChannel<T>(p, k);
-                    WriteGradient(pk, classes, k, a[k], b[k], dot, valid, v is not null, pk);
+                    WriteGradient(pk, classes, k, a[first + k], b[first + k], dot, valid, v is not null, pk);
                 }
             }
             finally

@@ -54,15 +54,8 @@ namespace SegLoss
             saved.Add(valid!);
             saved.Add(p);
             var sums = new double[3 * n * c];
-            var image = new double[3 * c];
-            for (long i = 0; i < n; i++)
-            {
-                var pi = p[i];
-                if (single) SoftmaxRegionKernel.Forward<float, int>(pi, lanes, valid, i, c, s, image);
-                else SoftmaxRegionKernel.Forward<double, long>(pi, lanes, valid, i, c, s, image);
-                for (long kind = 0; kind < 3; kind++)
-                    for (long k = 0; k < c; k++) sums[(kind * n + i) * c + k] = image[kind * c + k];
-            }
+            if (single) SoftmaxRegionKernel.Forward<float, int>(p, lanes, valid, n, c, s, sums);
+            else SoftmaxRegionKernel.Forward<double, long>(p, lanes, valid, n, c, s, sums);
             return sums;
         }
 
@@ -81,17 +74,14 @@ namespace SegLoss
             where TLabel : unmanaged, IBinaryInteger<TLabel>
         {
             long n = p.shape[0], c = p.shape[1], s = p.shape[2];
-            var a = new T[c];
-            var b = new T[c];
-            for (long i = 0; i < n; i++)
+            var a = new T[n * c];
+            var b = new T[n * c];
+            for (long e = 0; e < n * c; e++)
             {
-                for (long k = 0; k < c; k++)
-                {
-                    a[k] = T.CreateTruncating(outputGradient[i * c + k]);
-                    b[k] = T.CreateTruncating(outputGradient[(n + i) * c + k]);
-                }
-                SoftmaxRegionKernel.Backward<T, TLabel>(p, lanes, v, i, c, s, a, b);
+                a[e] = T.CreateTruncating(outputGradient[e]);
+                b[e] = T.CreateTruncating(outputGradient[n * c + e]);
             }
+            SoftmaxRegionKernel.Backward<T, TLabel>(p, lanes, v, n, c, s, a, b);
         }
 
         protected override (Tensor Tp, Tensor P, Tensor G) DifferentiableSums(IReadOnlyList<Tensor> saved)
