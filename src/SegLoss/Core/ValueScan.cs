@@ -23,12 +23,6 @@ namespace SegLoss
     internal static class ValueScan
     {
         /// <summary>
-        /// Values from which the scan is split over libtorch's intra-op thread count (as libtorch splits the reductions
-        /// it replaces): below it one thread is faster than starting a second.
-        /// </summary>
-        private const long ParallelMinimum = 1 << 17;
-
-        /// <summary>
         /// For a CPU, contiguous float32 or float64 tensor: true, with <paramref name="inUnitInterval"/> telling whether
         /// every value is a number in [0, 1] (false for NaN and ±∞ too) and <paramref name="hard"/> whether every value
         /// is exactly 0 or 1. False when the tensor is elsewhere, strided, empty or of another dtype.
@@ -67,12 +61,13 @@ namespace SegLoss
 
         /// <summary>
         /// <paramref name="scan"/> over the tensor's bytes, in as many element-aligned chunks as libtorch has intra-op
-        /// threads (one chunk below <see cref="ParallelMinimum"/> values), the chunk results folded by <paramref name="combine"/>.
+        /// threads (one chunk below <see cref="IntraOpParallel.ParallelMinimum"/> values, as libtorch splits the
+        /// reductions the scan replaces), the chunk results folded by <paramref name="combine"/>.
         /// </summary>
         private static TResult InChunks<TResult>(Tensor t, ScanBytes<TResult> scan, Func<TResult, TResult, TResult> combine)
         {
             long count = t.numel();
-            int degree = count < ParallelMinimum ? 1 : (int)Math.Min(torch.get_num_threads(), count / (ParallelMinimum / 2));
+            int degree = IntraOpParallel.Degree(count);
             if (degree <= 1) return scan(t.bytes);
             int size = (int)t.element_size();
             var results = new TResult[degree];
