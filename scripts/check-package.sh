@@ -3,7 +3,7 @@
 # a local feed (TorchSharp-cpu from nuget.org), opts in to the libstdc++ loader fix the package ships in
 # buildTransitive/, compiles README's usage snippet as its Program.cs and runs it. Checks on the way:
 #   - the package: README (src/SegLoss/PACKAGE.md, its snippet identical to README.md's, absolute links), LICENSE, lib/net8.0 and lib/net10.0 (dll + xml docs), a .snupkg, the nuspec's
-#     readme, SourceLink repository url (on by default in packs), project url, release notes and TorchSharp 0.107.0 dependency (both frameworks), the
+#     readme, SourceLink repository url (on by default in packs), project url, release notes and the TorchSharp 0.107.0 and System.Numerics.Tensors dependencies (both frameworks), the
 #     buildTransitive files (identical to build/), and no TorchSharp.dll of its own;
 #   - the consumer's TorchSharp.dll is the real, strong-named TorchSharp 0.107.0 and SegLoss.dll (net8.0 and
 #     net10.0) references exactly that identity;
@@ -178,11 +178,16 @@ cmp -s "$extracted/README.md" src/SegLoss/PACKAGE.md || fail "the package's READ
 awk '/^```csharp/ { on = 1; next } on && /^```/ { exit } on { print }' src/SegLoss/PACKAGE.md | cmp -s - "$app/Program.cs" ||
   fail "PACKAGE.md's C# snippet differs from README.md's (keep them identical)"
 if grep -qE '\]\((\.|[A-Za-z0-9_/-]+\.(md|png|cs))' src/SegLoss/PACKAGE.md; then fail "PACKAGE.md has a relative link (the NuGet page needs absolute ones)"; fi
+# Two dependencies per framework: TorchSharp (managed API only) and System.Numerics.Tensors (the analytic kernels'
+# TensorPrimitives), at the versions Directory.Packages.props pins.
+tensors_version=$(sed -n 's/.*PackageVersion Include="System.Numerics.Tensors" Version="\([^"]*\)".*/\1/p' Directory.Packages.props)
 groups=$(grep -c '<group targetFramework=' "$nuspec" || true)
 deps=$(grep -c "<dependency id=\"TorchSharp\" version=\"$torchsharp_version\"" "$nuspec" || true)
-others=$(grep '<dependency ' "$nuspec" | grep -vc "<dependency id=\"TorchSharp\" version=\"$torchsharp_version\"" || true)
-[ "$groups" -eq 2 ] && [ "$deps" -eq 2 ] && [ "$others" -eq 0 ] ||
-  fail "the nuspec should depend on TorchSharp $torchsharp_version alone for net8.0 and net10.0: $(grep '<dependency ' "$nuspec" | tr -s ' ' | tr '\n' ' ')"
+tensors=$(grep -c "<dependency id=\"System.Numerics.Tensors\" version=\"$tensors_version\"" "$nuspec" || true)
+others=$(grep '<dependency ' "$nuspec" | grep -v "<dependency id=\"TorchSharp\" version=\"$torchsharp_version\"" |
+  grep -vc "<dependency id=\"System.Numerics.Tensors\" version=\"$tensors_version\"" || true)
+[ -n "$tensors_version" ] && [ "$groups" -eq 2 ] && [ "$deps" -eq 2 ] && [ "$tensors" -eq 2 ] && [ "$others" -eq 0 ] ||
+  fail "the nuspec should depend on TorchSharp $torchsharp_version and System.Numerics.Tensors $tensors_version alone for net8.0 and net10.0: $(grep '<dependency ' "$nuspec" | tr -s ' ' | tr '\n' ' ')"
 
 # The loader fix in the consumer's output: one byte, the GLIBCXX_3.4.32 need's vna_flags, 0 -> VER_FLG_WEAK.
 if [ "$(uname -s)/$(uname -m)" = Linux/x86_64 ]; then
