@@ -228,6 +228,6 @@ if ! diff -u "$tmp/expected.out" "$tmp/run.out" >"$tmp/run.diff"; then
   fail "README's snippet printed other values than expected (diff above: - expected, + printed)"
 fi
 
-echo "check-package: SegLoss $minver_version OK (packed as $version; depends on TorchSharp $torchsharp_version;" \
+echo "check-package: SegLoss $minver_version OK (packed as $version; depends on TorchSharp $torchsharp_version and System.Numerics.Tensors $tensors_version;" \
   "consumer built and ran README's snippet against TorchSharp $torchsharp_version, token $torchsharp_token;" \
   "loader fix: $fix; $((SECONDS - started)) s)"
