@@ -119,8 +119,7 @@ namespace SegLoss
         /// <summary>Like <see cref="Statistics"/>, also returning the probabilities (N, C, S) for losses with a pixel term.</summary>
         private protected (SegmentationInputs inputs, Tensor probabilities, RegionStatistics stats) StatisticsAndProbabilities(Tensor input, Tensor target, bool squared = false)
         {
-            var inputs = SegmentationInputs.Create(input, target, Mode, IgnoreIndex, FromLogits);
-            ClassReduction.CheckWeightCount(ClassWeights, inputs.C, "classWeights");
+            var inputs = ValidatedInputs(input, target);
             var (probabilities, stats) = StatisticsAndProbabilities(inputs, squared);
             return (inputs, probabilities, stats);
         }

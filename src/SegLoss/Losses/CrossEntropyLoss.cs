@@ -33,6 +33,9 @@ namespace SegLoss
     /// pixelMean: PixelMean.AllElements)</c>, because smp's target (1 − y)·s + y·(1 − s) = (1 − 2s)·y + s is
     /// (1 − ε)·y + ε/2 with ε = 2s (so s ≤ 0.5; smp smooths the ignored entries too, but masks their loss, so
     /// that changes nothing).</para>
+    /// <para>On the CPU, plain binary cross-entropy (Binary, Multilabel) of logits against 0/1 targets, without class weights,
+    /// posWeight or label smoothing, runs as one autograd node, the focal operation with γ = 0
+    /// (<see cref="SegLossSettings.AnalyticBackward"/>): the same values and gradients in fewer passes.</para>
     /// </remarks>
     public sealed class CrossEntropyLoss : SegmentationLoss
     {

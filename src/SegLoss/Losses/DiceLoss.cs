@@ -25,6 +25,9 @@ namespace SegLoss
     /// <para>Absent classes: with the default s_n = s_d = 1e-5 (MONAI's), a class absent from both target and
     /// prediction scores D = 1 (loss 0); absent from the target but predicted, D ≈ 0 (loss ≈ 1) with a vanishing
     /// gradient. With s_n = 0 such a class scores loss 1 whatever is predicted.</para>
+    /// <para>On the CPU, with logits against 0/1 targets or hard labels and a Mean or Sum reduction (not V-Net's squares),
+    /// the whole loss runs as one autograd node with a hand-written backward (<see cref="SegLossSettings.AnalyticBackward"/>):
+    /// the same values and gradients in fewer passes.</para>
     /// </remarks>
     public sealed class DiceLoss : RegionLoss
     {

@@ -45,6 +45,9 @@ namespace SegLoss
     /// <c>FocalLoss(use_softmax=True, to_onehot_y=True, gamma=γ, alpha=α)</c>, whose (N, C, *spatial) loss is 0 off the
     /// true class before <c>.mean()</c>, is <c>new FocalLoss(gamma: γ, classAlpha: [1 − α, α, …, α],
     /// pixelMean: PixelMean.ChannelEntries)</c>.</para>
+    /// <para>On the CPU, the sigmoid form (Binary, Multilabel with every channel) of logits against 0/1 targets runs as one
+    /// autograd node whose forward also writes each entry's derivative (<see cref="SegLossSettings.AnalyticBackward"/>): the
+    /// same values and gradients in fewer passes.</para>
     /// </remarks>
     public sealed class FocalLoss : SegmentationLoss
     {

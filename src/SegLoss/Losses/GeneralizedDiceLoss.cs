@@ -17,6 +17,9 @@ namespace SegLoss
     /// loss is 1 − s_n/s_d (0 with the default equal smoothing).</para>
     /// <para>Reduction: None returns one value per image (N), or a single value (1) with <c>batch</c>; Mean and Sum
     /// reduce those. <c>includeBackground: false</c> leaves channel 0 out of every sum (Multiclass/Multilabel).</para>
+    /// <para>On the CPU, with logits against 0/1 targets or hard labels and a Mean or Sum reduction, the whole loss runs as
+    /// one autograd node with a hand-written backward (<see cref="SegLossSettings.AnalyticBackward"/>): the same values and
+    /// gradients in fewer passes.</para>
     /// </remarks>
     public sealed class GeneralizedDiceLoss : RegionLoss
     {

@@ -23,6 +23,9 @@ namespace SegLoss
     /// (2TP + a)/(2(P + G − TP) + b), i.e. s_n = a/2 and s_d = b/2 here.</para>
     /// <para>Defaults s_n = s_d = 1e-5 as <see cref="DiceLoss"/>: an absent class predicted absent scores J = 1 (loss 0),
     /// predicted present J ≈ 0 (loss ≈ 1) with a vanishing gradient.</para>
+    /// <para>On the CPU, with logits against 0/1 targets or hard labels and a Mean or Sum reduction, the whole loss runs as
+    /// one autograd node with a hand-written backward (<see cref="SegLossSettings.AnalyticBackward"/>): the same values and
+    /// gradients in fewer passes.</para>
     /// </remarks>
     public sealed class JaccardLoss : RegionLoss
     {
